@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_STAMP := $(VENV)/.dev-installed
+RUN_STAMP := $(VENV)/.run-installed
+
+.PHONY: run test install install-dev lint migrate seed worker bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
+
+# Set up and serve the app with demo data on SQLite, with the task worker
+# alongside (stopped when the server stops).
+run: export DJANGO_DEBUG ?= 1
+run: $(RUN_STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py compilemessages --ignore=.venv -v0 || true
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (worker running alongside; Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --queue-name '*' --no-reload & \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+# Set up and run the whole suite: migrations check, lint, pytest.
+test: $(DEV_STAMP)
+	$(PY) manage.py makemigrations --check --dry-run --no-input -v1
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+worker: $(RUN_STAMP)
+	$(PY) manage.py db_worker --queue-name '*'
+
+bench: $(DEV_STAMP)
+	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,90 @@
+"""Demo people for `seed_demo`. Idempotent: running it twice changes nothing.
+
+The passwords are demo-only and printed by `make run`; never use them for a
+real clinic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from clinic.accounts.models import Patient, User
+
+DEMO_PASSWORD = "demo-clinic-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    name: str
+
+
+STAFF = [
+    DemoLogin("admin", "admin@example.org", "Alex Admin"),
+    DemoLogin("clinician", "dr.okafor@example.org", "Ada Okafor"),
+    DemoLogin("clinician", "dr.lindqvist@example.org", "Erik Lindqvist"),
+    DemoLogin("scheduler", "scheduler@example.org", "Sam Scheduler"),
+]
+
+PATIENTS = [
+    # (email, given, family, date of birth, has a login)
+    ("dana.reyes@example.org", "Dana", "Reyes", date(1982, 3, 14), True),
+    ("marco.silva@example.org", "Marco", "Silva", date(1975, 7, 2), True),
+    ("priya.natarajan@example.org", "Priya", "Natarajan", date(1990, 11, 23), True),
+    ("lucia.fernandez@example.org", "Lucía", "Fernández", date(1968, 1, 9), False),
+]
+
+
+def _user(email: str, name: str, *, password: str) -> User:
+    first, _, last = name.partition(" ")
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+@transaction.atomic
+def seed_people() -> list[DemoLogin]:
+    logins = []
+    for login in STAFF:
+        user = _user(login.email, login.name, password=DEMO_PASSWORD)
+        if login.role == "admin":
+            if not user.is_superuser:
+                user.is_superuser = user.is_staff = True
+                user.save()
+        else:
+            user.groups.add(Group.objects.get(name=login.role))
+            if login.role == "scheduler" and not user.is_staff:
+                user.is_staff = True
+                user.save()
+            if login.email == "dr.okafor@example.org" and not user.is_on_call:
+                user.is_on_call = True
+                user.save()
+        logins.append(login)
+    patient_group = Group.objects.get(name="patient")
+    for email, given, family, born, has_login in PATIENTS:
+        patient, _ = Patient.objects.get_or_create(
+            email=email,
+            date_of_birth=born,
+            defaults={"given_name": given, "family_name": family},
+        )
+        if has_login and patient.user_id is None:
+            user = _user(email, f"{given} {family}", password=DEMO_PASSWORD)
+            user.groups.add(patient_group)
+            patient.user = user
+            patient.save()
+        if has_login:
+            logins.append(DemoLogin("patient", email, f"{given} {family}"))
+    return logins

@@ -1,0 +1,99 @@
+"""Staff roles, as groups, and the checks views declare.
+
+Roles: `patient`, `clinician`, `scheduler` are groups; superusers are the
+clinic's admins. A view says who may see it with `role_required(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+PATIENT = "patient"
+CLINICIAN = "clinician"
+SCHEDULER = "scheduler"
+ADMIN = "admin"
+GROUP_ROLES = (PATIENT, CLINICIAN, SCHEDULER)
+STAFF_ROLES = (CLINICIAN, SCHEDULER, ADMIN)
+
+_CACHE_ATTR = "_clinic_role"
+
+
+def role_of(user) -> str | None:
+    """The user's role: admin, clinician, scheduler, patient, or None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if hasattr(user, _CACHE_ATTR):
+        return getattr(user, _CACHE_ATTR)
+    if user.is_superuser:
+        role = ADMIN
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        role = next((name for name in (CLINICIAN, SCHEDULER, PATIENT) if name in names), None)
+    setattr(user, _CACHE_ATTR, role)
+    return role
+
+
+def role_required(*roles: str) -> Callable:
+    """Let only the given roles in: anonymous visitors go to the login page,
+    logged-in users of another role get 403."""
+
+    allowed = set(roles)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if role_of(request.user) not in allowed:
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view as open to anyone, so the access test can tell it was meant."""
+    view.allowed_roles = None  # type: ignore[attr-defined]
+    return view
+
+
+# Model permissions each role's group holds, as (app_label, codename). The
+# groups and these permissions are (re)created after every `migrate` (and
+# after a test flush) by `sync_roles`, so adding a permission is one line here.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    PATIENT: [],
+    CLINICIAN: [
+        ("accounts", "view_patient"),
+        ("screening", "view_intake"),
+    ],
+    SCHEDULER: [
+        ("accounts", "view_patient"),
+        ("accounts", "add_patient"),
+        ("accounts", "change_patient"),
+        ("accounts", "view_invitation"),
+    ],
+}
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups and give them ROLE_PERMISSIONS (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = []
+        for app_label, codename in wanted:
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.add(*perms)

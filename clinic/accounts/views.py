@@ -1,0 +1,22 @@
+"""Pages about the logged-in person."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clinic.accounts.access import patient_for_user
+from clinic.accounts.roles import PATIENT, role_required
+
+
+@role_required(PATIENT)
+def patient_home(request: HttpRequest) -> HttpResponse:
+    """The patient's own page: their intake and their appointments."""
+    patient = patient_for_user(request.user)
+    intakes = list(patient.intakes.order_by("-version")) if patient else []
+    return render(request, "accounts/patient_home.html", {"patient": patient, "intakes": intakes})
+
+
+@login_required
+def no_role(request: HttpRequest) -> HttpResponse:
+    """A logged-in account with no role yet (e.g. a new staff account)."""
+    return render(request, "accounts/no_role.html", status=403)

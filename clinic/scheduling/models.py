@@ -1,0 +1,1 @@
+"""Appointments, rooms, hours, follow-up plans, reminders."""

@@ -1,0 +1,1 @@
+"""The clinician's review: notes, flag acknowledgements, decisions, case history."""
