@@ -36,6 +36,8 @@ run: $(RUN_STAMP)
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # Set up and run the whole suite: migrations check, lint, pytest.
+test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
+test: export DJANGO_DEBUG ?= 0
 test: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --no-input -v1
 	$(PY) -m ruff check .
