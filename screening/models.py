@@ -199,3 +199,140 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.severity})"
+
+
+class Medication(models.Model):
+    """One row of the medication knowledge (dose table, brand names, drug
+    classes): the engine's `medications.json` records, editable in the admin.
+    Seeded from `screening/engine/data/medications.json` by a migration."""
+
+    generic = models.CharField(
+        max_length=100, unique=True, help_text="Generic name, lower case, e.g. sertraline."
+    )
+    brand_names = models.JSONField(
+        default=list, blank=True, help_text='Brand names, e.g. ["Zoloft"].'
+    )
+    classes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "Drug classes among: antidepressant, benzodiazepine, stimulant, maoi, "
+            "seizure_threshold_lowering."
+        ),
+    )
+    min_dose_mg = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Minimum adequate daily dose, mg, ages 18-64 (empty: not in the dose table).",
+    )
+    min_dose_older_mg = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Minimum adequate daily dose, mg, from the older-adult age (empty: same).",
+    )
+
+    class Meta:
+        ordering = ["generic"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_dose_mg__isnull=True) | models.Q(min_dose_mg__gt=0),
+                name="medication_min_dose_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_dose_older_mg__isnull=True)
+                | (models.Q(min_dose_older_mg__gt=0) & models.Q(min_dose_mg__isnull=False)),
+                name="medication_older_dose_needs_dose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.generic
+
+    def to_record(self) -> dict:
+        """The engine's record shape (see screening.engine.knowledge)."""
+        return {
+            "generic": self.generic,
+            "brands": list(self.brand_names or []),
+            "classes": list(self.classes or []),
+            "min_dose_mg": self.min_dose_mg,
+            "min_dose_older_mg": self.min_dose_older_mg,
+        }
+
+
+class ScreeningPolicy(models.Model):
+    """The clinic's screening thresholds: one row (id 1). Change it only
+    through `screening.services.screen.policy_update`, which records each
+    change and bumps `version`."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    bp_high_systolic = models.PositiveSmallIntegerField(
+        default=140, help_text="Systolic at or above which a reading is high (mmHg)."
+    )
+    bp_high_diastolic = models.PositiveSmallIntegerField(
+        default=90, help_text="Diastolic at or above which a reading is high (mmHg)."
+    )
+    bp_crisis_systolic = models.PositiveSmallIntegerField(
+        default=180, help_text="Systolic above which a reading is a crisis (mmHg)."
+    )
+    bp_crisis_diastolic = models.PositiveSmallIntegerField(
+        default=120, help_text="Diastolic above which a reading is a crisis (mmHg)."
+    )
+    bp_recent_days = models.PositiveIntegerField(
+        default=90, help_text="A reading taken up to this many days before the intake is recent."
+    )
+    min_trial_weeks = models.FloatField(
+        default=6, help_text="Minimum weeks for an adequate antidepressant trial."
+    )
+    trd_adequate_failed_trials = models.PositiveSmallIntegerField(
+        default=2, help_text="Adequate failed antidepressant trials that raise trd_likely."
+    )
+    audit_c_positive_male = models.PositiveSmallIntegerField(
+        default=4, help_text="AUDIT-C total that is positive for male sex at birth."
+    )
+    audit_c_positive_other = models.PositiveSmallIntegerField(
+        default=3, help_text="AUDIT-C total that is positive for everyone else."
+    )
+    dast10_cutoff = models.PositiveSmallIntegerField(
+        default=3, help_text="DAST-10 total that raises substance_use_history."
+    )
+    older_adult_age = models.PositiveSmallIntegerField(
+        default=65, help_text="Age from which the older-adult dose column applies."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "screening policy"
+        verbose_name_plural = "screening policy"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="screeningpolicy_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening policy, version {self.version}"
+
+
+class PolicyChange(models.Model):
+    """One recorded change of the screening policy or of the medication
+    knowledge: who, when, which value, old and new, and the policy version it
+    produced. Append-only."""
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    # A policy field name, or "medication:<generic>.<field>" for the dose table.
+    field = models.CharField(max_length=200)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    version = models.PositiveIntegerField(help_text="The policy version this change produced.")
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value!r} -> {self.new_value!r} (v{self.version})"
