@@ -1,0 +1,367 @@
+"""The patient's intake: start a draft, save a step, submit, start an update.
+
+A draft `Intake` holds the `clinic-intake/1` sections filled so far in
+`document`. `step_state` says, per form step, "complete" or "attention"
+(absent: not started); what a patient typed into a step that did not pass
+validation is kept under `step_state["_typed"][step]` (the raw form fields),
+so nothing typed is ever lost. A submitted version is the whole, validated
+document and is never changed again; an update is a new draft version
+pre-filled from the last submitted one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from clinic.accounts.models import Patient
+from clinic.safety import safety_answer_raise
+from screening.engine import DocumentError, parse_document, validate_section
+from screening.engine.document import FORMAT
+from screening.models import Intake
+
+COMPLETE = "complete"
+ATTENTION = "attention"
+TYPED_KEY = "_typed"
+
+# Each form step and the document sections it fills, in the order they are asked.
+STEP_SECTIONS: dict[str, tuple[str, ...]] = {
+    "about": ("patient",),
+    "feeling": ("depression",),
+    "safety": ("suicide_screen",),
+    "treatments": ("antidepressant_trials", "augmentation_trials", "psychotherapy", "procedures"),
+    "history": ("psychiatric_history",),
+    "physical": ("blood_pressure", "medical_history"),
+    "substances": ("substance_use",),
+    "medicines": ("current_medications", "allergies"),
+    "consent": ("consent",),
+}
+FORM_STEPS: tuple[str, ...] = tuple(STEP_SECTIONS)
+REVIEW_STEP = "review"
+STEP_KEYS: tuple[str, ...] = (*FORM_STEPS, REVIEW_STEP)
+SECTION_STEP: dict[str, str] = {
+    section: step for step, sections in STEP_SECTIONS.items() for section in sections
+}
+# Steps whose answers can make a safety alert necessary.
+SAFETY_STEPS = frozenset({"feeling", "safety"})
+
+
+class IntakeError(Exception):
+    """A state change that is not allowed (e.g. saving a submitted version)."""
+
+
+# -- reads ------------------------------------------------------------------------
+
+
+def intake_draft_of(patient: Patient) -> Intake | None:
+    return patient.intakes.filter(status=Intake.Status.DRAFT).first()
+
+
+def intake_last_submitted(patient: Patient) -> Intake | None:
+    return patient.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-version").first()
+
+
+def step_states(intake: Intake) -> dict[str, str]:
+    """State per form step: "complete", "attention" or "" (not started)."""
+    state = intake.step_state or {}
+    return {step: state.get(step, "") for step in FORM_STEPS}
+
+
+def first_incomplete_step(intake: Intake) -> str:
+    """Where the patient resumes: the first step not complete, else review."""
+    for step, state in step_states(intake).items():
+        if state != COMPLETE:
+            return step
+    return REVIEW_STEP
+
+
+def typed_values(intake: Intake, step: str) -> dict[str, list[str]] | None:
+    return (intake.step_state or {}).get(TYPED_KEY, {}).get(step)
+
+
+def is_high_risk(document: Mapping[str, Any]) -> bool:
+    """A safety answer the clinic must act on at once: C-SSRS intent, plan,
+    or behaviour in the past 3 months, or PHQ-9 item 9 above 0."""
+    screen = document.get("suicide_screen") or {}
+    if any(screen.get(key) is True for key in ("intent", "plan", "behavior_past_3_months")):
+        return True
+    phq9 = (document.get("depression") or {}).get("phq9") or []
+    return len(phq9) == 9 and isinstance(phq9[8], int) and phq9[8] > 0
+
+
+def patient_name_for(intake: Intake) -> tuple[str, str]:
+    """The name the consent signature must match: the one given in "About
+    you", else the clinic's record."""
+    section = intake.document.get("patient") or {}
+    if section.get("given_name") and section.get("family_name"):
+        return section["given_name"], section["family_name"]
+    return intake.patient.given_name, intake.patient.family_name
+
+
+# -- state changes ---------------------------------------------------------------
+
+
+@transaction.atomic
+def intake_start(*, patient: Patient) -> Intake:
+    """The patient's draft, created (version 1, or the next version) when
+    there is none."""
+    draft = intake_draft_of(patient)
+    if draft is not None:
+        return draft
+    last = intake_last_submitted(patient)
+    if last is not None:
+        return intake_start_update(patient=patient)
+    try:
+        with transaction.atomic():
+            return Intake.objects.create(patient=patient, version=1)
+    except IntegrityError:
+        # Two tabs started at once: the other one won.
+        return patient.intakes.get(status=Intake.Status.DRAFT)
+
+
+@transaction.atomic
+def intake_start_update(
+    *, patient: Patient, steps: Iterable[str] | None = None, by: Any = None
+) -> Intake:
+    """A new draft version pre-filled from the last submitted one.
+
+    `steps` are the steps (or document sections) to reopen: a clinician asks
+    for more information about them, and the patient resumes there. Without
+    `steps` the patient updates whatever they like. Consent is always signed
+    again. An existing draft is reused (its reopened steps are added to).
+    """
+    reopened = _steps_from(steps or ())
+    draft = intake_draft_of(patient)
+    if draft is not None:
+        if reopened:
+            draft.reopened_steps = sorted(
+                set(draft.reopened_steps) | set(reopened), key=STEP_KEYS.index
+            )
+            state = dict(draft.step_state)
+            for step in reopened:
+                state.pop(step, None)
+            draft.step_state = state
+            draft.save(update_fields=["reopened_steps", "step_state", "updated_at"])
+        return draft
+    last = intake_last_submitted(patient)
+    if last is None:
+        raise IntakeError("There is no submitted intake to update.")
+    document = {
+        key: copy.deepcopy(value)
+        for key, value in last.document.items()
+        if key in SECTION_STEP and key != "consent"
+    }
+    state = {step: COMPLETE for step in FORM_STEPS if step != "consent"}
+    for step in reopened:
+        state.pop(step, None)
+    version = (patient.intakes.aggregate(top=Max("version"))["top"] or 0) + 1
+    return Intake.objects.create(
+        patient=patient,
+        version=version,
+        previous=last,
+        document=document,
+        step_state=state,
+        reopened_steps=reopened,
+    )
+
+
+def _steps_from(names: Iterable[str]) -> list[str]:
+    steps = []
+    for name in names:
+        step = SECTION_STEP.get(name, name)
+        if step not in STEP_SECTIONS:
+            raise IntakeError(f"Unknown intake step or section: {name!r}")
+        if step not in steps:
+            steps.append(step)
+    return sorted(steps, key=STEP_KEYS.index)
+
+
+def _locked_draft(intake: Intake) -> Intake:
+    locked = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
+    if locked.status != Intake.Status.DRAFT:
+        raise IntakeError("This intake has been submitted and can no longer change.")
+    return locked
+
+
+def _clean_typed(typed: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Raw form values, safe to store (PostgreSQL's JSON has no NUL)."""
+    return {
+        str(key).replace("\x00", ""): [str(v).replace("\x00", "\ufffd") for v in values]
+        for key, values in typed.items()
+        if key != "csrfmiddlewaretoken"
+    }
+
+
+@transaction.atomic
+def intake_save_step(
+    *, intake: Intake, step: str, sections: Mapping[str, Any], link: str = ""
+) -> Intake:
+    """Store a step's validated sections and mark the step complete.
+
+    Each section is checked again with the engine (`validate_section`);
+    raises DocumentError when one is invalid. When the answers are high-risk
+    (see `is_high_risk`), the on-call clinicians are alerted, once per intake.
+    """
+    if step not in STEP_SECTIONS:
+        raise IntakeError(f"Unknown intake step: {step!r}")
+    if set(sections) != set(STEP_SECTIONS[step]):
+        raise IntakeError(f"Step {step} fills {STEP_SECTIONS[step]}, not {tuple(sections)}")
+    draft = _locked_draft(intake)
+    today = timezone.localdate()
+    errors = []
+    for key, value in sections.items():
+        errors.extend(
+            validate_section(key, value, completed_on=today, patient_name=patient_name_for(draft))
+        )
+    if errors:
+        raise DocumentError(errors)
+    document = dict(draft.document)
+    document.update(copy.deepcopy(dict(sections)))
+    state = dict(draft.step_state)
+    state[step] = COMPLETE
+    typed = dict(state.get(TYPED_KEY, {}))
+    typed.pop(step, None)
+    state[TYPED_KEY] = typed
+    draft.document = document
+    draft.step_state = state
+    draft.save(update_fields=["document", "step_state", "updated_at"])
+    if step in SAFETY_STEPS and is_high_risk(document):
+        intake_raise_safety_alert(intake=draft, link=link)
+    intake.document, intake.step_state = draft.document, draft.step_state
+    intake.safety_alerted_at = draft.safety_alerted_at
+    return draft
+
+
+@transaction.atomic
+def intake_save_typed(
+    *, intake: Intake, step: str, typed: Mapping[str, Iterable[str]], attention: bool
+) -> Intake:
+    """Keep what the patient typed into a step that is not valid (yet).
+
+    `attention` marks the step as needing attention (the patient tried to
+    move on); otherwise (an autosave while typing) a complete step is marked
+    for attention only because its stored answers are now out of date.
+    """
+    if step not in STEP_SECTIONS:
+        raise IntakeError(f"Unknown intake step: {step!r}")
+    draft = _locked_draft(intake)
+    state = dict(draft.step_state)
+    typed_all = dict(state.get(TYPED_KEY, {}))
+    typed_all[step] = _clean_typed(typed)
+    state[TYPED_KEY] = typed_all
+    if attention or state.get(step) == COMPLETE:
+        state[step] = ATTENTION
+    draft.step_state = state
+    draft.save(update_fields=["step_state", "updated_at"])
+    intake.step_state = draft.step_state
+    return draft
+
+
+def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:
+    """Alert the on-call clinicians about this intake, once. True when sent now."""
+    now = timezone.now()
+    claimed = Intake.objects.filter(pk=intake.pk, safety_alerted_at__isnull=True).update(
+        safety_alerted_at=now
+    )
+    if not claimed:
+        return False
+    intake.safety_alerted_at = now
+    safety_answer_raise(
+        patient=intake.patient, source="intake", link=link or intake_staff_link(intake)
+    )
+    return True
+
+
+def intake_staff_link(intake: Intake) -> str:
+    """Where staff look at an intake (the review case page when it exists)."""
+    try:
+        path = reverse("review:case", args=[intake.pk])
+    except NoReverseMatch:
+        path = reverse("review:queue")
+    return settings.CLINIC_BASE_URL.rstrip("/") + path
+
+
+def intake_document(intake: Intake, *, completed_on: date | None = None) -> dict[str, Any]:
+    """The whole clinic-intake/1 document the draft would submit."""
+    document: dict[str, Any] = {"format": FORMAT}
+    document["completed_on"] = (completed_on or timezone.localdate()).isoformat()
+    for section in SECTION_STEP:
+        if section in intake.document:
+            document[section] = copy.deepcopy(intake.document[section])
+    if "blood_pressure" not in document and intake.step_state.get("physical") == COMPLETE:
+        document["blood_pressure"] = None
+    return document
+
+
+def errors_by_step(errors: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """Document errors grouped by the step that fills the section."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for path, message in errors:
+        section = path.split(".", 1)[0].split("[", 1)[0]
+        grouped.setdefault(SECTION_STEP.get(section, REVIEW_STEP), []).append((path, message))
+    return grouped
+
+
+@transaction.atomic
+def intake_submit(*, intake: Intake) -> Intake:
+    """Validate the whole document, store it as this version (never changed
+    again), and screen it.
+
+    Raises IntakeError when a step is not complete and DocumentError when the
+    document does not validate (the steps concerned are marked "attention").
+    """
+    from screening.services.screen import intake_screen
+
+    draft = _locked_draft(intake)
+    missing = [step for step, state in step_states(draft).items() if state != COMPLETE]
+    if missing:
+        raise IntakeError("Some steps are not complete: " + ", ".join(missing))
+    document = intake_document(draft)
+    try:
+        parse_document(document)
+    except DocumentError as exc:
+        state = dict(draft.step_state)
+        for step in errors_by_step(exc.errors):
+            if step in STEP_SECTIONS:
+                state[step] = ATTENTION
+        Intake.objects.filter(pk=draft.pk).update(step_state=state)
+        raise
+    now = timezone.now()
+    draft.document = document
+    draft.status = Intake.Status.SUBMITTED
+    draft.submitted_at = now
+    draft.content_hash = hashlib.sha256(
+        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    state = dict(draft.step_state)
+    state.pop(TYPED_KEY, None)
+    draft.step_state = state
+    draft.save(
+        update_fields=[
+            "document",
+            "status",
+            "submitted_at",
+            "content_hash",
+            "step_state",
+            "updated_at",
+        ]
+    )
+    intake_screen(intake=draft)
+    if is_high_risk(document) and draft.safety_alerted_at is None:
+        intake_raise_safety_alert(intake=draft)
+    intake.status, intake.submitted_at, intake.document = (
+        draft.status,
+        draft.submitted_at,
+        draft.document,
+    )
+    return draft

@@ -1,0 +1,408 @@
+"""Screening services: run the rules engine over stored intakes and keep the
+results, and change the clinic's screening policy and medication knowledge.
+
+- `current_policy()` / `current_knowledge()`: the policy and dose table in force.
+- `intake_screen(...)`: screen one intake, store a new current result and flags.
+- `intakes_rescreen(...)`: the bulk path (batches, bulk inserts) for `rescreen`.
+- `policy_update(...)`, `medication_save(...)`, `medication_delete(...)`: every
+  change is recorded as a `PolicyChange` and bumps the policy version.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from screening.engine import (
+    RULES_VERSION,
+    DocumentError,
+    MedicationKnowledge,
+    Policy,
+    parse_document,
+    screen,
+)
+from screening.engine.policy import POLICY_FIELDS
+from screening.models import (
+    SEVERITY_RANK,
+    Flag,
+    Intake,
+    Medication,
+    PolicyChange,
+    ScreeningPolicy,
+    ScreeningResult,
+)
+
+MODALITY_COLUMNS = {
+    "iv_ketamine": "for_iv_ketamine",
+    "esketamine": "for_esketamine",
+    "tms": "for_tms",
+    "ect": "for_ect",
+}
+MEDICATION_FIELDS = ("generic", "brand_names", "classes", "min_dose_mg", "min_dose_older_mg")
+
+PolicyArg = Policy | tuple[Policy, int] | None
+
+
+# -- policy and knowledge -------------------------------------------------------
+
+
+def _policy_row(*, lock: bool = False) -> ScreeningPolicy:
+    """The policy row, created with the engine's defaults if it is missing
+    (a flushed test database, say)."""
+    qs = ScreeningPolicy.objects.select_for_update() if lock else ScreeningPolicy.objects
+    row = qs.filter(pk=1).first()
+    if row is None:
+        from screening.engine import DEFAULT_POLICY
+
+        defaults = {k: v for k, v in DEFAULT_POLICY.to_dict().items() if k in _policy_columns()}
+        row, _ = ScreeningPolicy.objects.get_or_create(pk=1, defaults=defaults)
+    return row
+
+
+def _policy_columns() -> list[str]:
+    names = {f.name for f in ScreeningPolicy._meta.get_fields()}
+    return [name for name in POLICY_FIELDS if name in names]
+
+
+def _policy_of(row: ScreeningPolicy) -> Policy:
+    values = {}
+    for name in _policy_columns():
+        value = getattr(row, name)
+        if POLICY_FIELDS[name][0] is float and float(value).is_integer():
+            value = int(value)
+        values[name] = value
+    return Policy.from_dict(values)
+
+
+def current_policy() -> tuple[Policy, int]:
+    """The policy in force and its version."""
+    row = _policy_row()
+    return _policy_of(row), row.version
+
+
+def medications_seed(*, model: Any = Medication) -> int:
+    """Fill an empty medication table from the engine's data file (the
+    migration does this on install; this covers a flushed database)."""
+    from screening.engine.knowledge import DATA_FILE
+
+    if model.objects.exists():
+        return 0
+    knowledge = MedicationKnowledge.from_json_file(DATA_FILE)
+    rows = [
+        model(
+            generic=r["generic"],
+            brand_names=r["brands"],
+            classes=r["classes"],
+            min_dose_mg=r["min_dose_mg"],
+            min_dose_older_mg=r["min_dose_older_mg"],
+        )
+        for r in knowledge.to_records()
+    ]
+    model.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def current_knowledge() -> MedicationKnowledge:
+    """The medication knowledge built from the Medication rows."""
+    rows = list(Medication.objects.order_by("generic"))
+    if not rows:
+        medications_seed()
+        rows = list(Medication.objects.order_by("generic"))
+    return MedicationKnowledge.from_records([row.to_record() for row in rows])
+
+
+def _resolve(policy: PolicyArg, knowledge: MedicationKnowledge | None):
+    if policy is None:
+        policy, version = current_policy()
+    elif isinstance(policy, tuple):
+        policy, version = policy
+    else:
+        version = _policy_row().version
+    if knowledge is None:
+        knowledge = current_knowledge()
+    return policy, version, knowledge
+
+
+def _bump(by: Any, changes: Iterable[tuple[str, Any, Any]]) -> int:
+    """Record changes (field, old, new) under one new policy version."""
+    row = _policy_row(lock=True)
+    row.version += 1
+    row.updated_at = timezone.now()
+    row.save(update_fields=["version", "updated_at"])
+    PolicyChange.objects.bulk_create(
+        [
+            PolicyChange(
+                changed_by=by if getattr(by, "pk", None) else None,
+                changed_at=row.updated_at,
+                field=name,
+                old_value=old,
+                new_value=new,
+                version=row.version,
+            )
+            for name, old, new in changes
+        ]
+    )
+    return row.version
+
+
+@transaction.atomic
+def policy_update(*, changes: Mapping[str, Any], by: Any = None) -> int:
+    """Change policy thresholds. Records one PolicyChange per changed value
+    and bumps the version once; returns the version now in force. Raises
+    ValidationError (naming the field) for an unknown field or a bad value."""
+    row = _policy_row(lock=True)
+    columns = _policy_columns()
+    unknown = sorted(set(changes) - set(columns))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Not a screening policy setting."))
+    current = _policy_of(row)
+    try:
+        current.replace(**dict(changes))
+    except ValueError as exc:
+        name, _, message = str(exc).partition(": ")
+        if name in columns:
+            raise ValidationError({name: message or str(exc)}) from None
+        raise ValidationError(str(exc)) from None
+    recorded = []
+    for name in columns:
+        if name not in changes:
+            continue
+        old, new = getattr(row, name), changes[name]
+        if old != new:
+            recorded.append((name, old, new))
+            setattr(row, name, new)
+    if not recorded:
+        return row.version
+    row.save(update_fields=[name for name, _, _ in recorded])
+    return _bump(by, recorded)
+
+
+def _check_knowledge(records: list[dict]) -> None:
+    try:
+        MedicationKnowledge.from_records(records)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+@transaction.atomic
+def medication_save(*, medication: Medication, by: Any = None) -> int:
+    """Store a new or edited medication row, recording each changed value and
+    bumping the policy version. Returns the version now in force."""
+    medication.generic = " ".join(medication.generic.split()).lower()
+    old = Medication.objects.select_for_update().filter(pk=medication.pk).first()
+    others = (
+        Medication.objects.exclude(pk=medication.pk) if medication.pk else Medication.objects.all()
+    )
+    _check_knowledge([m.to_record() for m in others] + [medication.to_record()])
+    label = f"medication:{medication.generic}"
+    if old is None:
+        medication.save()
+        return _bump(by, [(label, None, medication.to_record())])
+    recorded = [
+        (f"{label}.{name}", getattr(old, name), getattr(medication, name))
+        for name in MEDICATION_FIELDS
+        if getattr(old, name) != getattr(medication, name)
+    ]
+    medication.save()
+    if not recorded:
+        return _policy_row().version
+    return _bump(by, recorded)
+
+
+@transaction.atomic
+def medication_delete(*, medication: Medication, by: Any = None) -> int:
+    """Delete a medication row, recording it and bumping the policy version."""
+    record = medication.to_record()
+    medication.delete()
+    return _bump(by, [(f"medication:{record['generic']}", record, None)])
+
+
+# -- screening ------------------------------------------------------------------
+
+
+def _highest_rank(output: Mapping[str, Any]) -> int:
+    return max((SEVERITY_RANK[f["severity"]] for f in output["flags"]), default=0)
+
+
+def _highest_severity(rank: int) -> str:
+    for name, value in SEVERITY_RANK.items():
+        if value == rank:
+            return name
+    return ""
+
+
+def _flag_rows(result: ScreeningResult, output: Mapping[str, Any], intake_id: int) -> list[Flag]:
+    rows = []
+    for f in output["flags"]:
+        modalities = f["modalities"]
+        rows.append(
+            Flag(
+                result=result,
+                intake_id=intake_id,
+                is_current=True,
+                code=f["code"],
+                severity=f["severity"],
+                severity_rank=SEVERITY_RANK[f["severity"]],
+                modalities=modalities,
+                for_iv_ketamine="iv_ketamine" in modalities,
+                for_esketamine="esketamine" in modalities,
+                for_tms="tms" in modalities,
+                for_ect="ect" in modalities,
+                summary=f["summary"],
+                evidence=f["evidence"],
+                source=f["source"],
+            )
+        )
+    return rows
+
+
+def _result_row(intake_id: int, output: dict, policy_version: int, now) -> ScreeningResult:
+    return ScreeningResult(
+        intake_id=intake_id,
+        computed_at=now,
+        rules_version=output.get("rules_version", RULES_VERSION),
+        policy_version=policy_version,
+        is_current=True,
+        scores=output["scores"],
+        output=output,
+        highest_severity=_highest_severity(_highest_rank(output)),
+    )
+
+
+@transaction.atomic
+def intake_screen(
+    *,
+    intake: Intake,
+    policy: PolicyArg = None,
+    knowledge: MedicationKnowledge | None = None,
+) -> ScreeningResult:
+    """Screen the intake's document and store the result as its current one.
+
+    `policy` is a `(Policy, version)` pair as `current_policy()` returns (a bare
+    Policy is stored under the version in force); both default to what is in
+    force. Earlier results and flags stay as history, no longer current.
+    Raises `screening.engine.DocumentError` when the document is invalid.
+    """
+    policy, version, knowledge = _resolve(policy, knowledge)
+    doc = parse_document(intake.document)
+    output = screen(doc, policy, knowledge)
+    now = timezone.now()
+    Flag.objects.filter(intake=intake, is_current=True).update(is_current=False)
+    ScreeningResult.objects.filter(intake=intake, is_current=True).update(is_current=False)
+    result = _result_row(intake.pk, output, version, now)
+    result.save()
+    Flag.objects.bulk_create(_flag_rows(result, output, intake.pk))
+    intake.highest_severity_rank = _highest_rank(output)
+    intake.phq9_total = output["scores"]["phq9_total"]
+    Intake.objects.filter(pk=intake.pk).update(
+        highest_severity_rank=intake.highest_severity_rank, phq9_total=intake.phq9_total
+    )
+    return result
+
+
+@dataclass
+class RescreenReport:
+    """What `intakes_rescreen` did."""
+
+    screened: int = 0
+    changed: int = 0
+    invalid: list[tuple[int, list[tuple[str, str]]]] = field(default_factory=list)
+    appeared: Counter = field(default_factory=Counter)
+    disappeared: Counter = field(default_factory=Counter)
+    policy_version: int = 0
+    rules_version: str = RULES_VERSION
+
+
+def submitted_intakes(*, since: datetime.date | None = None):
+    """Submitted intakes, optionally from a day on (in the clinic's time zone)."""
+    qs = Intake.objects.filter(status=Intake.Status.SUBMITTED)
+    if since is not None:
+        start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+        qs = qs.filter(submitted_at__gte=start)
+    return qs
+
+
+def intakes_rescreen(
+    *,
+    since: datetime.date | None = None,
+    batch_size: int = 2000,
+    policy: PolicyArg = None,
+    knowledge: MedicationKnowledge | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> RescreenReport:
+    """Re-screen submitted intakes with the current rules and policy, in
+    batches of `batch_size` (one transaction each), keeping earlier results
+    as history. `on_batch(n)` is called after each batch with its size."""
+    policy, version, knowledge = _resolve(policy, knowledge)
+    report = RescreenReport(policy_version=version)
+    base = submitted_intakes(since=since).order_by("pk")
+    last_pk = 0
+    while True:
+        batch = list(
+            base.filter(pk__gt=last_pk).values_list(
+                "pk", "document", "highest_severity_rank", "phq9_total"
+            )[:batch_size]
+        )
+        if not batch:
+            break
+        last_pk = batch[-1][0]
+        _rescreen_batch(batch, policy, version, knowledge, report)
+        if on_batch is not None:
+            on_batch(len(batch))
+    return report
+
+
+@transaction.atomic
+def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -> None:
+    ids = [row[0] for row in batch]
+    old: dict[int, set[tuple[str, str]]] = {pk: set() for pk in ids}
+    for intake_id, code, severity in Flag.objects.filter(
+        intake_id__in=ids, is_current=True
+    ).values_list("intake_id", "code", "severity"):
+        old[intake_id].add((code, severity))
+    now = timezone.now()
+    outputs: list[tuple[int, dict]] = []
+    intake_updates: list[Intake] = []
+    for pk, document, old_rank, old_phq9 in batch:
+        try:
+            doc = parse_document(document)
+        except DocumentError as exc:
+            report.invalid.append((pk, exc.errors))
+            continue
+        output = screen(doc, policy, knowledge)
+        outputs.append((pk, output))
+        new = {(f["code"], f["severity"]) for f in output["flags"]}
+        if new != old[pk]:
+            report.changed += 1
+            old_codes = {code for code, _ in old[pk]}
+            new_codes = {code for code, _ in new}
+            report.appeared.update(new_codes - old_codes)
+            report.disappeared.update(old_codes - new_codes)
+        rank = _highest_rank(output)
+        phq9 = output["scores"]["phq9_total"]
+        if rank != old_rank or phq9 != old_phq9:
+            intake_updates.append(Intake(pk=pk, highest_severity_rank=rank, phq9_total=phq9))
+    screened_ids = [pk for pk, _ in outputs]
+    Flag.objects.filter(intake_id__in=screened_ids, is_current=True).update(is_current=False)
+    ScreeningResult.objects.filter(intake_id__in=screened_ids, is_current=True).update(
+        is_current=False
+    )
+    results = ScreeningResult.objects.bulk_create(
+        [_result_row(pk, output, version, now) for pk, output in outputs]
+    )
+    flags: list[Flag] = []
+    for result, (pk, output) in zip(results, outputs, strict=True):
+        flags.extend(_flag_rows(result, output, pk))
+    Flag.objects.bulk_create(flags, batch_size=5000)
+    if intake_updates:
+        Intake.objects.bulk_update(
+            intake_updates, ["highest_severity_rank", "phq9_total"], batch_size=1000
+        )
+    report.screened += len(outputs)
