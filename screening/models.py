@@ -94,6 +94,12 @@ class Intake(models.Model):
                 name="intake_one_draft_per_patient",
             ),
             models.UniqueConstraint(fields=["patient", "version"], name="intake_version_unique"),
+            # Import is idempotent: one imported intake per document.
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=models.Q(source="import") & ~models.Q(content_hash=""),
+                name="intake_import_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
                 name="intake_submitted_has_time",

@@ -1,0 +1,143 @@
+"""Import of `clinic-intake/1` documents as submitted intakes.
+
+One document, one transaction: it is validated, its patient is matched (by
+`external_id`, else by email and date of birth) or created without a login,
+it is stored as a submitted intake (source "import") and screened. The same
+document imported twice is stored once (its content hash is kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from clinic.accounts.models import Patient
+from screening.engine import IntakeDocument, MedicationKnowledge, parse_document
+from screening.models import Intake
+from screening.services.screen import PolicyArg, intake_screen
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What importing one document did: `created` (stored and screened),
+    `unchanged` (the same document was already stored) or `valid` (dry run)."""
+
+    status: str
+    intake: Intake | None = None
+    patient_created: bool = False
+
+
+def document_hash(document: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a (canonical) document."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _find_patient(doc: IntakeDocument) -> Patient | None:
+    if doc.external_id:
+        patient = Patient.objects.filter(external_id=doc.external_id).first()
+        if patient is not None:
+            return patient
+        intake = (
+            Intake.objects.filter(external_id=doc.external_id).select_related("patient").first()
+        )
+        if intake is not None:
+            return intake.patient
+    if doc.patient.email:
+        return (
+            Patient.objects.filter(
+                email__iexact=doc.patient.email, date_of_birth=doc.patient.date_of_birth
+            )
+            .order_by("pk")
+            .first()
+        )
+    return None
+
+
+def _new_patient(doc: IntakeDocument) -> Patient:
+    p = doc.patient
+    external_id = doc.external_id or None
+    if external_id and Patient.objects.filter(external_id=external_id).exists():
+        external_id = None
+    return Patient.objects.create(
+        given_name=p.given_name,
+        family_name=p.family_name,
+        email=(p.email or "").lower(),
+        date_of_birth=p.date_of_birth,
+        sex_at_birth=p.sex_at_birth,
+        phone=p.phone or "",
+        preferred_language=p.preferred_language or "en",
+        referring_clinician=p.referring_clinician or "",
+        external_id=external_id,
+    )
+
+
+def intake_import(
+    *,
+    document: dict[str, Any] | str | bytes,
+    dry_run: bool = False,
+    policy: PolicyArg = None,
+    knowledge: MedicationKnowledge | None = None,
+) -> ImportOutcome:
+    """Validate, store and screen one document, all or nothing.
+
+    Raises `screening.engine.DocumentError` (with JSON paths) for an invalid
+    document; nothing is stored then. With `dry_run` only validates (and
+    says whether the document is already stored)."""
+    doc = parse_document(document)
+    canonical = doc.to_json_dict()
+    digest = document_hash(canonical)
+    existing = Intake.objects.filter(content_hash=digest, status=Intake.Status.SUBMITTED).first()
+    if existing is not None:
+        return ImportOutcome("unchanged", existing)
+    if dry_run:
+        return ImportOutcome("valid")
+    try:
+        with transaction.atomic():
+            return _store(doc, canonical, digest, policy, knowledge)
+    except IntegrityError:
+        # Another import stored the same document at the same moment.
+        existing = Intake.objects.filter(content_hash=digest).first()
+        if existing is None:
+            raise
+        return ImportOutcome("unchanged", existing)
+
+
+def _store(doc, canonical, digest, policy, knowledge) -> ImportOutcome:
+    patient = _find_patient(doc)
+    created = patient is None
+    if created:
+        patient = _new_patient(doc)
+    else:
+        # Serialise imports for one patient (version numbers).
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        if (
+            doc.external_id
+            and not patient.external_id
+            and not Patient.objects.filter(external_id=doc.external_id).exists()
+        ):
+            patient.external_id = doc.external_id
+            patient.save(update_fields=["external_id"])
+    latest = patient.intakes.aggregate(top=Max("version"))["top"] or 0
+    previous = patient.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-version").first()
+    signed_at = doc.consent.signed_at
+    intake = Intake.objects.create(
+        patient=patient,
+        version=latest + 1,
+        previous=previous,
+        status=Intake.Status.SUBMITTED,
+        source=Intake.Source.IMPORT,
+        document=canonical,
+        step_state={},
+        external_id=doc.external_id or "",
+        content_hash=digest,
+        started_at=signed_at,
+        submitted_at=signed_at,
+    )
+    intake_screen(intake=intake, policy=policy, knowledge=knowledge)
+    return ImportOutcome("created", intake, patient_created=created)
