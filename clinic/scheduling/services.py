@@ -1,0 +1,712 @@
+"""Named state changes of the schedule: booking, moving, cancelling, series.
+
+Every change goes through the same rules:
+
+- no clinician, room or patient in two live appointments at once (checked
+  here under a lock on the resources, and by exclusion constraints on
+  PostgreSQL; a constraint violation is turned into the same message);
+- a booking outside the clinician's working hours or in their time off needs
+  an override reason, which is recorded on the appointment;
+- reminders follow the appointment: planned at booking, superseded when it
+  moves (and planned again for the new time) or is cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.accounts.models import Patient, User
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    ChangeRequest,
+    FollowUpPlan,
+    Reminder,
+    Room,
+    Series,
+    TimeOff,
+    WorkingHours,
+    initials,
+)
+
+UNSET = object()
+
+
+class BookingError(ValidationError):
+    """A booking rule was broken; `messages` say which, in plain words."""
+
+
+class BookingConflict(BookingError):
+    """Someone or something is already booked at that time."""
+
+
+class OutsideWorkingHours(BookingError):
+    """Outside the clinician's hours or in their time off: needs an override."""
+
+
+def clinic_zone():
+    return timezone.get_default_timezone()
+
+
+def local(moment: datetime) -> datetime:
+    return timezone.localtime(moment, clinic_zone())
+
+
+def at_local(day: date, clock: time) -> datetime:
+    """The aware moment of a wall-clock time on a day in the clinic's zone."""
+    return datetime.combine(day, clock, tzinfo=clinic_zone())
+
+
+def clinician_label(user: User | None) -> str:
+    if user is None:
+        return "No clinician"
+    if user.last_name:
+        return f"Dr {user.last_name}"
+    return str(user)
+
+
+def _span(start: datetime, end: datetime) -> str:
+    a, b = local(start), local(end)
+    return f"{a:%H:%M}-{b:%H:%M} on {a:%a} {a.day} {a:%b %Y}"
+
+
+def _conflict_message(resource: str, requested, existing: Appointment) -> str:
+    span = _span(existing.start, existing.end)
+    who = existing.patient_initials
+    kind = existing.appointment_type.name
+    if resource == "clinician":
+        return (
+            f"{clinician_label(existing.clinician)} already has an appointment {span} "
+            f"with {who} ({kind})."
+        )
+    if resource == "room":
+        return f"{existing.room} is already booked {span} ({kind} with {who})."
+    return (
+        f"{who} already has an appointment {span} "
+        f"({kind} with {clinician_label(existing.clinician)})."
+    )
+
+
+def appointment_conflicts(
+    *,
+    start: datetime,
+    end: datetime,
+    patient: Patient | None,
+    clinician: User | None,
+    room: Room | None,
+    exclude: Iterable[int] = (),
+) -> list[str]:
+    """Messages naming each live appointment that overlaps, per resource."""
+    messages = []
+    for resource, value in (("clinician", clinician), ("room", room), ("patient", patient)):
+        if value is None:
+            continue
+        clash = (
+            Appointment.objects.live()
+            .overlapping(start, end)
+            .filter(**{resource: value})
+            .exclude(pk__in=list(exclude))
+            .select_related("patient", "clinician", "room", "appointment_type")
+            .order_by("start")
+            .first()
+        )
+        if clash is not None:
+            messages.append(_conflict_message(resource, value, clash))
+    return messages
+
+
+def working_time_problems(*, clinician: User | None, start: datetime, end: datetime) -> list[str]:
+    """Why a slot is outside the clinician's working hours or in time off."""
+    if clinician is None:
+        return []
+    problems = []
+    a, b = local(start), local(end)
+    blocks = WorkingHours.objects.filter(clinician=clinician, weekday=a.weekday())
+    inside = a.date() == b.date() and any(
+        block.start_time <= a.time() and b.time() <= block.end_time for block in blocks
+    )
+    if not inside:
+        problems.append(
+            f"{clinician_label(clinician)} does not work {_span(start, end)} "
+            "(outside working hours)."
+        )
+    off = TimeOff.objects.filter(clinician=clinician, start__lt=end, end__gt=start).first()
+    if off is not None:
+        reason = f" ({off.reason})" if off.reason else ""
+        problems.append(
+            f"{clinician_label(clinician)} is on time off {local(off.start):%d %b %H:%M} - "
+            f"{local(off.end):%d %b %H:%M}{reason}."
+        )
+    return problems
+
+
+def _lock_resources(*, patient: Patient, clinician: User | None, room: Room | None) -> None:
+    """Serialise bookings that touch the same clinician, room or patient.
+
+    On PostgreSQL this takes row locks; on SQLite the write transaction is
+    already exclusive.
+    """
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    if clinician is not None:
+        User.objects.select_for_update().filter(pk=clinician.pk).first()
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+
+
+def _validate_resources(
+    *, appointment_type: AppointmentType, clinician: User | None, room: Room | None
+) -> None:
+    errors = []
+    if appointment_type.needs_clinician and clinician is None:
+        errors.append(f"A {appointment_type.name.lower()} needs a clinician.")
+    if appointment_type.needs_room and room is None:
+        errors.append(f"A {appointment_type.name.lower()} needs a room.")
+    if errors:
+        raise BookingError(errors)
+
+
+def _check_slot(
+    *,
+    patient: Patient,
+    clinician: User | None,
+    room: Room | None,
+    start: datetime,
+    end: datetime,
+    override_reason: str,
+    exclude: Iterable[int] = (),
+) -> None:
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise BookingError("Start and end need a time zone.")
+    if end <= start:
+        raise BookingError("The end must be after the start.")
+    conflicts = appointment_conflicts(
+        start=start, end=end, patient=patient, clinician=clinician, room=room, exclude=exclude
+    )
+    if conflicts:
+        raise BookingConflict(conflicts)
+    problems = working_time_problems(clinician=clinician, start=start, end=end)
+    if problems and not override_reason.strip():
+        raise OutsideWorkingHours([*problems, "To book anyway, give a reason for the override."])
+
+
+def _save_guarded(appointment: Appointment, *, exclude: Iterable[int] = ()) -> None:
+    """Save, turning PostgreSQL's exclusion-constraint violation (a booking
+    that raced this one) into the conflict message."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        if "appointment_no_overlap" not in str(exc):
+            raise
+        conflicts = appointment_conflicts(
+            start=appointment.start,
+            end=appointment.end,
+            patient=appointment.patient,
+            clinician=appointment.clinician,
+            room=appointment.room,
+            exclude=[*exclude, *([appointment.pk] if appointment.pk else [])],
+        )
+        raise BookingConflict(
+            conflicts or ["Someone else booked that time a moment ago."]
+        ) from None
+
+
+def reminders_plan(*, appointment: Appointment) -> list[Reminder]:
+    """Create the appointment's reminders still in the future and queue them."""
+    from clinic.scheduling.tasks import reminder_enqueue
+
+    now = timezone.now()
+    created = []
+    for offset in appointment.appointment_type.reminder_offsets or []:
+        due = appointment.start - timedelta(minutes=offset)
+        if due <= now:
+            continue
+        created.append(
+            Reminder.objects.create(appointment=appointment, offset_minutes=offset, due_at=due)
+        )
+    for reminder in created:
+        transaction.on_commit(lambda r=reminder: reminder_enqueue(reminder=r))
+    return created
+
+
+def reminders_supersede(*, appointment: Appointment) -> int:
+    """Retire the appointment's live reminders (sent ones keep their sent_at)."""
+    return Reminder.objects.filter(appointment=appointment, superseded_at__isnull=True).update(
+        superseded_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    start: datetime,
+    booked_by: User | None,
+    clinician: User | None = None,
+    room: Room | None = None,
+    end: datetime | None = None,
+    notes: str = "",
+    override_reason: str = "",
+    series: Series | None = None,
+    series_position: int | None = None,
+    status: str = AppointmentStatus.BOOKED,
+) -> Appointment:
+    """Book one appointment, or raise BookingError with the reasons."""
+    end = end or start + timedelta(minutes=appointment_type.default_minutes)
+    _validate_resources(appointment_type=appointment_type, clinician=clinician, room=room)
+    _lock_resources(patient=patient, clinician=clinician, room=room)
+    _check_slot(
+        patient=patient,
+        clinician=clinician,
+        room=room,
+        start=start,
+        end=end,
+        override_reason=override_reason,
+    )
+    needs_override = bool(working_time_problems(clinician=clinician, start=start, end=end))
+    appointment = Appointment(
+        patient=patient,
+        clinician=clinician,
+        room=room,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        status=status,
+        booked_by=booked_by,
+        booked_at=timezone.now(),
+        notes=notes,
+        override_reason=override_reason.strip() if needs_override else "",
+        series=series,
+        series_position=series_position,
+    )
+    _save_guarded(appointment)
+    reminders_plan(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_move(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    moved_by: User | None,
+    end: datetime | None = None,
+    clinician=UNSET,
+    room=UNSET,
+    override_reason: str = "",
+) -> Appointment:
+    """Move an appointment (and optionally change clinician or room).
+
+    Keeps the length unless `end` is given; its reminders are replaced by
+    reminders for the new time.
+    """
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not appointment.is_live:
+        raise BookingError("A cancelled or missed appointment cannot be moved; book a new one.")
+    new_clinician = appointment.clinician if clinician is UNSET else clinician
+    new_room = appointment.room if room is UNSET else room
+    end = end or start + (appointment.end - appointment.start)
+    _validate_resources(
+        appointment_type=appointment.appointment_type, clinician=new_clinician, room=new_room
+    )
+    _lock_resources(patient=appointment.patient, clinician=new_clinician, room=new_room)
+    _check_slot(
+        patient=appointment.patient,
+        clinician=new_clinician,
+        room=new_room,
+        start=start,
+        end=end,
+        override_reason=override_reason,
+        exclude=[appointment.pk],
+    )
+    time_changed = (start, end) != (appointment.start, appointment.end)
+    needs_override = bool(working_time_problems(clinician=new_clinician, start=start, end=end))
+    appointment.start, appointment.end = start, end
+    appointment.clinician, appointment.room = new_clinician, new_room
+    appointment.override_reason = override_reason.strip() if needs_override else ""
+    if appointment.status == AppointmentStatus.CONFIRMED and time_changed:
+        appointment.status = AppointmentStatus.BOOKED
+    appointment.status_changed_by = moved_by
+    appointment.status_changed_at = timezone.now()
+    _save_guarded(appointment)
+    if time_changed:
+        reminders_supersede(appointment=appointment)
+        reminders_plan(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, cancelled_by: User | None, reason: str = ""
+) -> Appointment:
+    """Cancel: frees the slot; its unsent reminders will not go out."""
+    return appointment_set_status(
+        appointment=appointment,
+        status=AppointmentStatus.CANCELLED,
+        changed_by=cancelled_by,
+        note=reason,
+    )
+
+
+ALLOWED_STATUS_CHANGES = {
+    AppointmentStatus.BOOKED: {
+        AppointmentStatus.CONFIRMED,
+        AppointmentStatus.CHECKED_IN,
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.NO_SHOW,
+        AppointmentStatus.COMPLETED,
+    },
+    AppointmentStatus.CONFIRMED: {
+        AppointmentStatus.CHECKED_IN,
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.NO_SHOW,
+        AppointmentStatus.COMPLETED,
+    },
+    AppointmentStatus.CHECKED_IN: {AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW},
+    AppointmentStatus.COMPLETED: set(),
+    AppointmentStatus.CANCELLED: set(),
+    AppointmentStatus.NO_SHOW: set(),
+}
+
+
+@transaction.atomic
+def appointment_set_status(
+    *, appointment: Appointment, status: str, changed_by: User | None, note: str = ""
+) -> Appointment:
+    """Confirm, check in, complete, cancel or mark a no-show."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if status == appointment.status:
+        return appointment
+    if status not in ALLOWED_STATUS_CHANGES[AppointmentStatus(appointment.status)]:
+        raise BookingError(
+            f"A {appointment.get_status_display().lower()} appointment cannot become "
+            f"{AppointmentStatus(status).label.lower()}."
+        )
+    appointment.status = status
+    appointment.status_changed_at = timezone.now()
+    appointment.status_changed_by = changed_by
+    if note:
+        stamp = f"{local(timezone.now()):%Y-%m-%d %H:%M}"
+        appointment.notes = f"{appointment.notes}\n[{stamp}] {note}".strip()
+    appointment.save()
+    if status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        Reminder.objects.filter(
+            appointment=appointment, superseded_at__isnull=True, sent_at__isnull=True
+        ).update(superseded_at=timezone.now())
+        ChangeRequest.objects.filter(
+            appointment=appointment, state=ChangeRequest.State.OPEN
+        ).update(
+            state=ChangeRequest.State.APPROVED, decided_at=timezone.now(), decided_by=changed_by
+        )
+    return appointment
+
+
+# Series -------------------------------------------------------------------
+
+
+@dataclass
+class ProposedSlot:
+    position: int
+    appointment_type: AppointmentType
+    start: datetime
+    end: datetime
+    planned_day: date
+    shifted_days: int = 0
+    problem: str = ""
+
+
+def slot_is_free(
+    *,
+    start: datetime,
+    end: datetime,
+    patient: Patient | None,
+    clinician: User | None,
+    room: Room | None,
+    taken: list[tuple[datetime, datetime]] = (),
+) -> bool:
+    if any(a < end and start < b for a, b in taken):
+        return False
+    if working_time_problems(clinician=clinician, start=start, end=end):
+        return False
+    return not appointment_conflicts(
+        start=start, end=end, patient=patient, clinician=clinician, room=room
+    )
+
+
+def series_propose(
+    *,
+    plan: FollowUpPlan,
+    patient: Patient,
+    clinician: User | None,
+    room: Room | None,
+    first_day: date,
+    preferred_time: time,
+    max_shift_days: int = 6,
+) -> list[ProposedSlot]:
+    """Propose a slot for each step of the plan: on its day at the preferred
+    time when free, else the nearest free start that day within working hours,
+    else the next days (up to `max_shift_days`); later steps keep their
+    spacing from the shifted ones. Nothing is booked."""
+    proposals: list[ProposedSlot] = []
+    taken: list[tuple[datetime, datetime]] = []
+    shift = 0
+    for step in plan.steps.select_related("appointment_type").order_by("position"):
+        kind = step.appointment_type
+        length = timedelta(minutes=kind.default_minutes)
+        planned = first_day + timedelta(days=step.day)
+        found = None
+        for extra in range(max_shift_days + 1):
+            day = planned + timedelta(days=shift + extra)
+            for start in _candidate_starts(
+                clinician=clinician, day=day, preferred=preferred_time, length=length
+            ):
+                if slot_is_free(
+                    start=start,
+                    end=start + length,
+                    patient=patient,
+                    clinician=clinician if kind.needs_clinician else None,
+                    room=room if kind.needs_room else None,
+                    taken=taken,
+                ):
+                    found = (start, extra)
+                    break
+            if found:
+                break
+        if found is None:
+            start = at_local(planned + timedelta(days=shift), preferred_time)
+            proposals.append(
+                ProposedSlot(
+                    step.position,
+                    kind,
+                    start,
+                    start + length,
+                    planned,
+                    shift,
+                    "No free slot within a week of the planned day.",
+                )
+            )
+            continue
+        start, extra = found
+        shift += extra
+        taken.append((start, start + length))
+        proposals.append(ProposedSlot(step.position, kind, start, start + length, planned, shift))
+    return proposals
+
+
+def _candidate_starts(*, clinician: User | None, day: date, preferred: time, length: timedelta):
+    """Starts on `day`, the preferred time first, then nearest in 15-minute steps."""
+    blocks = (
+        list(WorkingHours.objects.filter(clinician=clinician, weekday=day.weekday()))
+        if clinician is not None
+        else []
+    )
+    if not blocks:
+        return []
+    wanted = at_local(day, preferred)
+    starts = []
+    for block in blocks:
+        moment = at_local(day, block.start_time)
+        last = at_local(day, block.end_time) - length
+        while moment <= last:
+            starts.append(moment)
+            moment += timedelta(minutes=15)
+    return sorted(starts, key=lambda s: (abs(s - wanted), s))
+
+
+@transaction.atomic
+def series_book(
+    *,
+    plan: FollowUpPlan | None,
+    patient: Patient,
+    clinician: User | None,
+    room: Room | None,
+    slots: list[tuple[AppointmentType, datetime]],
+    booked_by: User | None,
+    name: str = "",
+    override_reason: str = "",
+) -> Series:
+    """Book a whole series in one transaction: all or nothing. A conflict in
+    any occurrence raises BookingError naming each one."""
+    series = Series.objects.create(
+        patient=patient,
+        plan=plan,
+        name=name or (plan.name if plan else "Series"),
+        created_by=booked_by,
+    )
+    errors = []
+    for position, (kind, start) in enumerate(slots, start=1):
+        try:
+            with transaction.atomic():
+                appointment_book(
+                    patient=patient,
+                    appointment_type=kind,
+                    start=start,
+                    clinician=clinician if kind.needs_clinician else None,
+                    room=room if kind.needs_room else None,
+                    booked_by=booked_by,
+                    override_reason=override_reason,
+                    series=series,
+                    series_position=position,
+                )
+        except BookingError as exc:
+            errors.extend(f"#{position} ({local(start):%a %d %b %H:%M}): {m}" for m in exc.messages)
+    if errors:
+        raise BookingError(errors)
+    return series
+
+
+@transaction.atomic
+def series_edit(
+    *,
+    appointment: Appointment,
+    scope: str,
+    edited_by: User | None,
+    start: datetime | None = None,
+    clinician=UNSET,
+    room=UNSET,
+    cancel: bool = False,
+    override_reason: str = "",
+) -> list[Appointment]:
+    """Edit one occurrence (`scope="one"`) or this and the following ones
+    (`scope="following"`) of a series, in one transaction.
+
+    A new start moves the occurrence; for the following ones the same number
+    of days is added and the new wall-clock time kept, so a weekly series keeps
+    its local time across a daylight-saving change.
+    """
+    if scope not in ("one", "following"):
+        raise BookingError("Choose 'this one' or 'this and the following'.")
+    if scope == "one" or appointment.series_id is None:
+        targets = [appointment]
+    else:
+        targets = list(
+            Appointment.objects.live()
+            .filter(series_id=appointment.series_id, start__gte=appointment.start)
+            .order_by("start")
+        )
+    if cancel:
+        return [
+            appointment_cancel(appointment=item, cancelled_by=edited_by, reason="Series edited")
+            for item in targets
+        ]
+    day_shift = 0
+    new_clock = None
+    if start is not None:
+        day_shift = (local(start).date() - local(appointment.start).date()).days
+        new_clock = local(start).time()
+    planned = []
+    for item in targets:
+        old = local(item.start)
+        if start is None:
+            new_start = item.start
+        else:
+            new_start = at_local(old.date() + timedelta(days=day_shift), new_clock)
+        planned.append((item, new_start))
+    # Moving every occurrence at once: ignore the series' own old slots, and
+    # move the last one first when moving later (the first one first when
+    # moving earlier) so no step overlaps a not-yet-moved occurrence.
+    ids = [item.pk for item in targets]
+    if start is not None and start > appointment.start:
+        planned.reverse()
+    errors, moved = [], []
+    for item, new_start in planned:
+        try:
+            with transaction.atomic():
+                moved.append(
+                    _move_within(
+                        item,
+                        new_start=new_start,
+                        clinician=clinician,
+                        room=room,
+                        moved_by=edited_by,
+                        override_reason=override_reason,
+                        ignore=ids,
+                    )
+                )
+        except BookingError as exc:
+            errors.extend(f"{local(new_start):%a %d %b %H:%M}: {m}" for m in exc.messages)
+    if errors:
+        raise BookingError(errors)
+    return moved
+
+
+def _move_within(
+    item: Appointment, *, new_start, clinician, room, moved_by, override_reason, ignore
+) -> Appointment:
+    item = Appointment.objects.select_for_update().get(pk=item.pk)
+    new_clinician = item.clinician if clinician is UNSET else clinician
+    new_room = item.room if room is UNSET else room
+    end = new_start + (item.end - item.start)
+    _validate_resources(
+        appointment_type=item.appointment_type, clinician=new_clinician, room=new_room
+    )
+    # Occurrences not yet moved still hold their old slots; skip them here,
+    # the database constraint (PostgreSQL) still sees the final state.
+    _check_slot(
+        patient=item.patient,
+        clinician=new_clinician,
+        room=new_room,
+        start=new_start,
+        end=end,
+        override_reason=override_reason,
+        exclude=ignore,
+    )
+    time_changed = (new_start, end) != (item.start, item.end)
+    needs_override = bool(working_time_problems(clinician=new_clinician, start=new_start, end=end))
+    item.start, item.end = new_start, end
+    item.clinician, item.room = new_clinician, new_room
+    item.override_reason = override_reason.strip() if needs_override else item.override_reason
+    item.status_changed_by = moved_by
+    item.status_changed_at = timezone.now()
+    _save_guarded(item, exclude=ignore)
+    if time_changed:
+        reminders_supersede(appointment=item)
+        reminders_plan(appointment=item)
+    return item
+
+
+# Patients' requests ---------------------------------------------------------
+
+
+@transaction.atomic
+def change_request_create(
+    *, appointment: Appointment, kind: str, message: str = ""
+) -> ChangeRequest:
+    if not appointment.is_live or appointment.start <= timezone.now():
+        raise BookingError("This appointment can no longer be changed online; please call us.")
+    if ChangeRequest.objects.filter(appointment=appointment, state="open").exists():
+        raise BookingError("You already asked about this appointment; the clinic will reply.")
+    return ChangeRequest.objects.create(appointment=appointment, kind=kind, message=message)
+
+
+@transaction.atomic
+def change_request_decide(
+    *, request: ChangeRequest, approve: bool, decided_by: User | None
+) -> ChangeRequest:
+    """Approve (a cancel request cancels the appointment) or decline."""
+    request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != ChangeRequest.State.OPEN:
+        raise BookingError("This request was already decided.")
+    request.state = ChangeRequest.State.APPROVED if approve else ChangeRequest.State.DECLINED
+    request.decided_at = timezone.now()
+    request.decided_by = decided_by
+    request.save()
+    if approve and request.kind == ChangeRequest.Kind.CANCEL:
+        appointment_cancel(
+            appointment=request.appointment,
+            cancelled_by=decided_by,
+            reason="Cancelled at the patient's request",
+        )
+    return request
+
+
+def patient_initials(patient: Patient) -> str:
+    return initials(patient.given_name, patient.family_name)
