@@ -1,11 +1,235 @@
-"""The clinician's review queue and case pages."""
+"""The clinician's review queue, case page, printable summary and case actions."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from clinic.accounts.roles import ADMIN, CLINICIAN, role_required
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
+from screening.models import Flag, Intake
+from screening.review import casepage, selectors, services
+from screening.review.access import Case, get_case_for
+from screening.review.chart import phq9_trend_svg
+from screening.review.forms import (
+    AcknowledgeForm,
+    AssignForm,
+    DecisionForm,
+    NoteForm,
+    QueueFilterForm,
+)
+from screening.review.models import CaseDecision, CaseEvent
+
+PAGE_SIZE = 50
 
 
 @role_required(CLINICIAN, ADMIN)
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Review queue"})
+    form = QueueFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    intakes = selectors.queue_intakes(filters=filters, user=request.user)
+    page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": [_queue_row(intake, filters) for intake in page.object_list],
+            "query": query.urlencode(),
+            "treatment_label": selectors.MODALITY_LABELS.get(filters.treatment, ""),
+        },
+    )
+
+
+def _queue_row(intake: Intake, filters: selectors.QueueFilters) -> dict:
+    return {
+        "intake": intake,
+        "patient": intake.patient,
+        "age": intake.patient.age,
+        "phq9_band": casepage.words(casepage.phq9_band(intake.phq9_total)),
+        "flags": intake.current_flags,
+        "urgent": intake.highest_severity_rank == 4,
+        "treatment_severity": selectors.SEVERITY_BY_RANK.get(
+            getattr(intake, "treatment_rank", 0), ""
+        ),
+    }
+
+
+def _case_context(case: Case, request: HttpRequest) -> dict:
+    intake = case.intake
+    context: dict = {"case": case, "intake": intake, "patient": intake.patient}
+    context["versions"] = versions = selectors.patient_versions(intake)
+    context["decision"] = selectors.latest_decision(intake)
+    if not case.full:
+        return context
+    result = intake.results.filter(is_current=True).first()
+    flags = list(
+        intake.flags.filter(is_current=True).select_related(
+            "acknowledgement", "acknowledgement__by"
+        )
+    )
+    trials, trials_error = casepage.trial_assessments(intake.document)
+    scores = result.scores if result else {}
+    points = casepage.phq9_points(versions, casepage.phq9_checkins(intake.patient))
+    context.update(
+        {
+            "result": result,
+            "scores": scores,
+            "bands": {
+                key: casepage.words(scores.get(key))
+                for key in ("phq9_band", "gad7_band", "cssrs_risk", "msm_band", "bp_category")
+            },
+            "blood_pressure": intake.document.get("blood_pressure"),
+            "flags": flags,
+            "flag_groups": casepage.flags_by_severity(flags),
+            "grid": casepage.treatment_grid(flags),
+            "trials": trials,
+            "trials_error": trials_error,
+            "answers": casepage.answers_by_step(intake.document),
+            "diffs": casepage.version_diffs(versions),
+            "chart": phq9_trend_svg(points),
+            "points": points,
+            "notes": intake.case_notes.select_related("author"),
+            "decisions": intake.case_decisions.select_related("by"),
+            "history": intake.case_events.select_related("actor"),
+        }
+    )
+    return context
+
+
+@role_required(CLINICIAN, ADMIN, SCHEDULER)
+@require_GET
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_case_for(request, pk)
+    context = _case_context(found, request)
+    if found.full:
+        context.update(
+            {
+                "assign_form": AssignForm(initial={"assignee": found.intake.assigned_to_id}),
+                "note_form": NoteForm(),
+                "decision_form": DecisionForm(),
+                "ack_form": AcknowledgeForm(),
+            }
+        )
+        return render(request, "review/case.html", context)
+    return render(request, "review/case_limited.html", context)
+
+
+@role_required(CLINICIAN, ADMIN)
+@require_GET
+def summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable summary of a case (for the chart or a referral letter)."""
+    found = get_case_for(request, pk, record_view=False)
+    services.case_event_record(
+        intake=found.intake, actor=request.user, action=CaseEvent.Action.PRINTED
+    )
+    return render(request, "review/summary.html", _case_context(found, request))
+
+
+def _back(intake: Intake, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("review:case", args=[intake.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _render_case_with_errors(request: HttpRequest, found: Case, **forms) -> HttpResponse:
+    """Show the case page again with the failing form, keeping what was typed."""
+    context = _case_context(found, request)
+    context.update(
+        {
+            "assign_form": AssignForm(initial={"assignee": found.intake.assigned_to_id}),
+            "note_form": NoteForm(),
+            "decision_form": DecisionForm(),
+            "ack_form": AcknowledgeForm(),
+        }
+    )
+    context.update(forms)
+    return render(request, "review/case.html", context, status=400)
+
+
+@role_required(CLINICIAN, ADMIN)
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_case_for(request, pk)
+    if request.POST.get("to") == "me":
+        to = request.user
+    else:
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            return _render_case_with_errors(request, found, assign_form=form)
+        to = form.cleaned_data["assignee"]
+    services.case_assign(intake=found.intake, to=to, by=request.user)
+    messages.success(request, "Assignment saved.")
+    return _back(found.intake)
+
+
+@role_required(CLINICIAN, ADMIN)
+@require_POST
+def acknowledge(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
+    found = get_case_for(request, pk)
+    try:
+        flag = Flag.objects.get(pk=flag_pk, intake=found.intake, is_current=True)
+    except Flag.DoesNotExist:
+        raise Http404("No such flag on this case.") from None
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _render_case_with_errors(request, found, ack_form=form, ack_error_flag=flag.pk)
+    services.flag_acknowledge(flag=flag, by=request.user, note=form.cleaned_data["note"])
+    messages.success(request, f"Flag “{flag.code.replace('_', ' ')}” acknowledged.")
+    return _back(found.intake, f"flag-{flag.pk}")
+
+
+@role_required(CLINICIAN, ADMIN)
+@require_POST
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_case_for(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case_with_errors(request, found, note_form=form)
+    services.case_note_add(intake=found.intake, by=request.user, body=form.cleaned_data["body"])
+    messages.success(request, "Note added.")
+    return _back(found.intake, "notes")
+
+
+def booking_url(patient) -> str:
+    """The scheduling booking page with patient and appointment type chosen,
+    or the schedule page where booking is not available yet."""
+    try:
+        return reverse("scheduling:book") + f"?patient={patient.pk}&type=consult"
+    except NoReverseMatch:
+        return reverse("scheduling:schedule")
+
+
+@role_required(CLINICIAN, ADMIN)
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_case_for(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_case_with_errors(request, found, decision_form=form)
+    data = form.cleaned_data
+    try:
+        decision = services.case_decide(
+            intake=found.intake,
+            kind=data["kind"],
+            by=request.user,
+            steps=data["steps"],
+            message=data["message"],
+            reason=data["reason"],
+            referred_to=data["referred_to"],
+        )
+    except services.CaseActionError as exc:
+        form.add_error(None, str(exc))
+        return _render_case_with_errors(request, found, decision_form=form)
+    messages.success(request, f"Decision saved: {decision.get_kind_display()}.")
+    if decision.kind == CaseDecision.Kind.BOOK_CONSULT:
+        return redirect(booking_url(found.intake.patient))
+    return _back(found.intake)

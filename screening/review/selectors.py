@@ -1,0 +1,148 @@
+"""Reads for the review pages: the queue, the urgent count, one case's
+records, versions and their differences, the PHQ-9 trend."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from screening.models import SEVERITY_RANK, Flag, Intake
+from screening.review.models import CaseDecision, CaseEvent
+
+Status = Intake.ReviewStatus
+
+MODALITIES = ("iv_ketamine", "esketamine", "tms", "ect")
+MODALITY_LABELS = {
+    "iv_ketamine": "IV ketamine",
+    "esketamine": "Esketamine",
+    "tms": "TMS",
+    "ect": "ECT",
+}
+SEVERITY_BY_RANK = {rank: name for name, rank in SEVERITY_RANK.items()}
+# Queue's default view: the cases still to be worked on.
+OPEN_STATUSES = (Status.AWAITING, Status.IN_REVIEW)
+
+
+@dataclass
+class QueueFilters:
+    status: str = "open"  # "open", "all" or a review status
+    flag: str = ""
+    severity: str = ""
+    treatment: str = ""
+    assigned: str = ""  # "", "me", "nobody"
+    q: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _current_flags(**conditions) -> QuerySet[Flag]:
+    return Flag.objects.filter(intake=OuterRef("pk"), is_current=True, **conditions)
+
+
+def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
+    """Submitted intakes for the review queue: urgent first, then by highest
+    severity, then oldest first. Each row carries its current flags (one
+    prefetch query) and, with a treatment filter, the highest severity for it."""
+    qs = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related(
+        "patient", "assigned_to"
+    )
+    if filters.status == "open":
+        qs = qs.filter(review_status__in=OPEN_STATUSES)
+    elif filters.status in Status.values:
+        qs = qs.filter(review_status=filters.status)
+    # Flag code, severity and treatment combine on the same current flag
+    # (served by flag_code_idx and flag_severity_idx).
+    flag_conditions: dict[str, Any] = {}
+    if filters.flag:
+        flag_conditions["code"] = filters.flag
+    if filters.severity in SEVERITY_RANK:
+        flag_conditions["severity_rank"] = SEVERITY_RANK[filters.severity]
+    if filters.treatment in MODALITIES:
+        flag_conditions[f"for_{filters.treatment}"] = True
+        qs = qs.annotate(
+            treatment_rank=Coalesce(
+                Subquery(
+                    _current_flags(**{f"for_{filters.treatment}": True})
+                    .order_by()
+                    .values("intake")
+                    .annotate(top=Max("severity_rank"))
+                    .values("top")[:1]
+                ),
+                0,
+            )
+        )
+    if flag_conditions:
+        qs = qs.filter(Exists(_current_flags(**flag_conditions)))
+    if filters.assigned == "me":
+        qs = qs.filter(assigned_to=user)
+    elif filters.assigned == "nobody":
+        qs = qs.filter(assigned_to__isnull=True)
+    if filters.q:
+        qs = qs.filter(_search(filters.q))
+    return qs.order_by("-highest_severity_rank", "submitted_at", "pk").prefetch_related(
+        Prefetch(
+            "flags",
+            queryset=Flag.objects.filter(is_current=True).only(
+                "pk", "intake_id", "code", "severity", "severity_rank"
+            ),
+            to_attr="current_flags",
+        )
+    )
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _search(text: str) -> Q:
+    """Name, email or date of birth."""
+    text = " ".join(text.split())
+    born = _parse_date(text)
+    if born is not None:
+        return Q(patient__date_of_birth=born)
+    if "@" in text:
+        return Q(patient__email__icontains=text)
+    condition = Q()
+    for word in text.split(" "):
+        condition &= (
+            Q(patient__given_name__icontains=word)
+            | Q(patient__family_name__icontains=word)
+            | Q(patient__email__icontains=word)
+        )
+    return condition
+
+
+def urgent_unopened_count() -> int:
+    """Urgent cases still open that nobody has opened yet (one query;
+    caseevent_viewed_idx answers the NOT EXISTS)."""
+    opened = CaseEvent.objects.filter(intake=OuterRef("pk"), action=CaseEvent.Action.VIEWED)
+    return (
+        Intake.objects.filter(
+            status=Intake.Status.SUBMITTED,
+            review_status__in=OPEN_STATUSES,
+            highest_severity_rank=SEVERITY_RANK["urgent"],
+        )
+        .exclude(Exists(opened))
+        .count()
+    )
+
+
+def latest_decision(intake: Intake) -> CaseDecision | None:
+    return intake.case_decisions.select_related("by").first()
+
+
+def patient_versions(intake: Intake) -> list[Intake]:
+    """Every submitted version of this patient's intake, oldest first."""
+    return list(
+        Intake.objects.filter(patient_id=intake.patient_id, status=Intake.Status.SUBMITTED)
+        .order_by("version")
+        .only("pk", "version", "submitted_at", "document", "phq9_total", "review_status")
+    )
