@@ -1,0 +1,848 @@
+"""The forms of the intake steps.
+
+Each form turns what the patient typed into one or more sections of the
+`clinic-intake/1` document (`to_sections`) and back (`initial_from`). The
+engine's `validate_section` then checks the sections again, and its errors
+(paths such as `antidepressant_trials[1].duration_weeks`) are put next to
+the field they concern, in plain words (see `screening.intake.steps`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.accounts.models import Patient, SexAtBirth
+from screening.intake import instruments as inst
+
+RESPONSE_CHOICES = [
+    ("", _("Choose…")),
+    ("none", _("It did not help")),
+    ("partial", _("It helped a little (partly)")),
+    ("response", _("It helped a lot")),
+    ("remission", _("I felt well again")),
+    ("unknown", _("I don't know")),
+]
+PSYCHOTHERAPY_CHOICES = [
+    ("", _("Choose…")),
+    ("cbt", _("Cognitive behavioural therapy (CBT)")),
+    ("ipt", _("Interpersonal therapy (IPT)")),
+    ("behavioral_activation", _("Behavioural activation")),
+    ("dbt", _("Dialectical behaviour therapy (DBT)")),
+    ("psychodynamic", _("Psychodynamic therapy")),
+    ("mbct", _("Mindfulness-based cognitive therapy (MBCT)")),
+    ("other", _("Another talking therapy")),
+]
+TREATMENT_CHOICES = [
+    ("", _("Choose…")),
+    ("ect", _("Electroconvulsive therapy (ECT)")),
+    ("tms", _("Transcranial magnetic stimulation (TMS)")),
+    ("iv_ketamine", _("Ketamine by infusion (IV)")),
+    ("esketamine", _("Esketamine nasal spray (Spravato)")),
+    ("oral_ketamine", _("Ketamine by mouth")),
+    ("vns", _("Vagus nerve stimulation (VNS)")),
+    ("other", _("Another treatment")),
+]
+DEVICE_CHOICES = [
+    ("cochlear_implant", _("Cochlear implant")),
+    ("deep_brain_stimulator", _("Deep brain stimulator")),
+    ("vagus_nerve_stimulator", _("Vagus nerve stimulator")),
+    ("other_neurostimulator", _("Another nerve stimulator")),
+    ("cerebral_shunt", _("Shunt in the brain")),
+    ("aneurysm_clip_or_coil", _("Aneurysm clip or coil")),
+    ("pacemaker_or_icd", _("Pacemaker or implanted defibrillator (ICD)")),
+    ("medication_pump", _("Implanted medication pump")),
+    ("other", _("Another implant or device")),
+]
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+
+
+def yes_no(label: Any, *, required: bool = True, help_text: Any = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=inst.YES_NO_CHOICES,
+        widget=forms.RadioSelect,
+        required=required,
+        help_text=help_text,
+        error_messages={"required": _("Please answer yes or no.")},
+    )
+
+
+def choose(label: Any, choices: list, *, radio: bool = False, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect if radio else forms.Select,
+        error_messages={"required": _("Please choose an answer.")},
+        **kwargs,
+    )
+
+
+def to_bool(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def from_bool(value: Any) -> str | None:
+    return {True: "yes", False: "no"}.get(value)
+
+
+def number(value: Decimal | int | None) -> int | float | None:
+    """A form number as JSON: whole numbers as int."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def blank_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def positive_dose(label: Any, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=8,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        error_messages={"min_value": _("The dose must be more than 0 mg.")},
+        **kwargs,
+    )
+
+
+class SectionForm(forms.Form):
+    """A form that fills document sections. Subclasses define `sections`,
+    `to_sections()` and `initial_from()`; `field_for()` maps an engine error
+    path (section, key, item index, sub-key) to a field."""
+
+    sections: tuple[str, ...] = ()
+
+    def to_sections(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def initial_from(cls, document: dict[str, Any], patient: Patient) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def field_for(self, section: str, key: str | None, item: int | None, sub: str | None):
+        return key if key in self.fields else None
+
+
+# -- About you ---------------------------------------------------------------------
+
+
+class AboutForm(SectionForm):
+    sections = ("patient",)
+
+    given_name = forms.CharField(label=_("Given name"), max_length=100)
+    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DateInput(), help_text=_("For example 1982-03-14.")
+    )
+    sex_at_birth = choose(
+        _("Sex assigned at birth"),
+        list(SexAtBirth.choices),
+        radio=True,
+        help_text=_("Some questionnaires are scored differently for women and men."),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    preferred_language = choose(_("Preferred language"), LANGUAGE_CHOICES)
+    referring_clinician = forms.CharField(
+        label=_("Who referred you to us?"),
+        max_length=200,
+        required=False,
+        help_text=_("The name of your doctor or clinician, if you know it."),
+    )
+    insurance_payer = forms.CharField(label=_("Insurance company"), max_length=200, required=False)
+    insurance_member_id = forms.CharField(
+        label=_("Insurance member ID"), max_length=100, required=False
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("Your date of birth cannot be in the future."))
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        payer, member = cleaned.get("insurance_payer"), cleaned.get("insurance_member_id")
+        if payer and not member:
+            self.add_error("insurance_member_id", _("Please give your member ID as well."))
+        if member and not payer:
+            self.add_error("insurance_payer", _("Please give the insurance company as well."))
+        return cleaned
+
+    def to_sections(self) -> dict[str, Any]:
+        c = self.cleaned_data
+        section = {
+            "given_name": c["given_name"].strip(),
+            "family_name": c["family_name"].strip(),
+            "date_of_birth": c["date_of_birth"].isoformat(),
+            "sex_at_birth": c["sex_at_birth"],
+            "email": blank_none(c.get("email")),
+            "phone": blank_none(c.get("phone")),
+            "preferred_language": c["preferred_language"],
+            "referring_clinician": blank_none(c.get("referring_clinician")),
+            "insurance": None,
+        }
+        if c.get("insurance_payer"):
+            section["insurance"] = {
+                "payer": c["insurance_payer"].strip(),
+                "member_id": c["insurance_member_id"].strip(),
+            }
+        return {"patient": section}
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        p = document.get("patient")
+        if p is None:
+            return {
+                "given_name": patient.given_name,
+                "family_name": patient.family_name,
+                "date_of_birth": patient.date_of_birth,
+                "sex_at_birth": patient.sex_at_birth or None,
+                "email": patient.email,
+                "phone": patient.phone,
+                "preferred_language": patient.preferred_language or "en",
+                "referring_clinician": patient.referring_clinician,
+            }
+        insurance = p.get("insurance") or {}
+        return {
+            **{k: p.get(k) for k in ("given_name", "family_name", "date_of_birth", "sex_at_birth")},
+            **{k: p.get(k) or "" for k in ("email", "phone", "referring_clinician")},
+            "preferred_language": p.get("preferred_language") or "en",
+            "insurance_payer": insurance.get("payer", ""),
+            "insurance_member_id": insurance.get("member_id", ""),
+        }
+
+    def field_for(self, section, key, item, sub):
+        if key == "insurance":
+            return f"insurance_{sub}" if sub else "insurance_payer"
+        return super().field_for(section, key, item, sub)
+
+
+# -- How you have been feeling -------------------------------------------------------
+
+
+class FeelingForm(SectionForm):
+    sections = ("depression",)
+    PHQ9_STEM = inst.PHQ9_STEM
+    GAD7_STEM = inst.GAD7_STEM
+
+    current_episode_months = forms.IntegerField(
+        label=_("How many months has your current episode of depression lasted so far?"),
+        min_value=0,
+        max_value=600,
+        help_text=_("Your best estimate in whole months; less than a month is 0."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, text in enumerate(inst.PHQ9_ITEMS, start=1):
+            self.fields[f"phq9_{i}"] = choose(text, inst.FREQUENCY_CHOICES, radio=True)
+        for i, text in enumerate(inst.GAD7_ITEMS, start=1):
+            self.fields[f"gad7_{i}"] = choose(text, inst.FREQUENCY_CHOICES, radio=True)
+
+    def phq9_fields(self):
+        return [self[f"phq9_{i}"] for i in range(1, 10)]
+
+    def gad7_fields(self):
+        return [self[f"gad7_{i}"] for i in range(1, 8)]
+
+    def to_sections(self):
+        c = self.cleaned_data
+        return {
+            "depression": {
+                "current_episode_months": c["current_episode_months"],
+                "phq9": [int(c[f"phq9_{i}"]) for i in range(1, 10)],
+                "gad7": [int(c[f"gad7_{i}"]) for i in range(1, 8)],
+            }
+        }
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        d = document.get("depression")
+        if not d:
+            return {}
+        initial = {"current_episode_months": d.get("current_episode_months")}
+        for i, value in enumerate(d.get("phq9") or [], start=1):
+            initial[f"phq9_{i}"] = str(value)
+        for i, value in enumerate(d.get("gad7") or [], start=1):
+            initial[f"gad7_{i}"] = str(value)
+        return initial
+
+    def field_for(self, section, key, item, sub):
+        if key in ("phq9", "gad7"):
+            return f"{key}_{item + 1}" if item is not None else f"{key}_1"
+        return super().field_for(section, key, item, sub)
+
+
+# -- Safety (C-SSRS screener) --------------------------------------------------------
+
+FOLLOW_UP_Q2 = ("method", "intent", "plan")
+
+
+class SafetyForm(SectionForm):
+    sections = ("suicide_screen",)
+    CSSRS_STEM = inst.CSSRS_STEM
+
+    wish_to_be_dead = yes_no(inst.CSSRS_QUESTIONS["wish_to_be_dead"])
+    suicidal_thoughts = yes_no(inst.CSSRS_QUESTIONS["suicidal_thoughts"])
+    method = yes_no(
+        inst.CSSRS_QUESTIONS["method"], required=False, help_text=inst.CSSRS_HELP["method"]
+    )
+    intent = yes_no(
+        inst.CSSRS_QUESTIONS["intent"], required=False, help_text=inst.CSSRS_HELP["intent"]
+    )
+    plan = yes_no(inst.CSSRS_QUESTIONS["plan"], required=False)
+    behavior_lifetime = yes_no(
+        inst.CSSRS_QUESTIONS["behavior_lifetime"], help_text=inst.CSSRS_HELP["behavior_lifetime"]
+    )
+    behavior_past_3_months = yes_no(inst.CSSRS_QUESTIONS["behavior_past_3_months"], required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("suicidal_thoughts") == "yes":
+            for key in FOLLOW_UP_Q2:
+                if not cleaned.get(key) and key not in self.errors:
+                    self.add_error(
+                        key,
+                        _(
+                            "Please answer this question: it is asked because you answered "
+                            "yes to question 2."
+                        ),
+                    )
+        if cleaned.get("behavior_lifetime") == "yes" and not cleaned.get("behavior_past_3_months"):
+            self.add_error(
+                "behavior_past_3_months",
+                _("Please say whether this was within the past 3 months."),
+            )
+        return cleaned
+
+    def to_sections(self):
+        c = self.cleaned_data
+        section = {
+            "wish_to_be_dead": to_bool(c["wish_to_be_dead"]),
+            "suicidal_thoughts": to_bool(c["suicidal_thoughts"]),
+            "behavior_lifetime": to_bool(c["behavior_lifetime"]),
+        }
+        asked = section["suicidal_thoughts"]
+        for key in FOLLOW_UP_Q2:
+            answer = to_bool(c.get(key))
+            # Asked only after a yes to question 2; a yes is never dropped.
+            section[key] = answer if asked or answer is True else None
+        answer = to_bool(c.get("behavior_past_3_months"))
+        section["behavior_past_3_months"] = (
+            answer if section["behavior_lifetime"] or answer is True else None
+        )
+        return {"suicide_screen": section}
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        s = document.get("suicide_screen")
+        if not s:
+            return {}
+        return {key: from_bool(value) for key, value in s.items()}
+
+
+# -- Treatments you have tried -------------------------------------------------------
+
+
+class RowForm(forms.Form):
+    """One row of a repeatable list (a medication trial, a therapy, ...)."""
+
+    def to_row(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def initial_from_row(cls, row: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class TrialForm(RowForm):
+    medication = forms.CharField(
+        label=_("Medicine"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"list": "medication-options", "autocomplete": "off", "data-med-search": ""}
+        ),
+        help_text=_("Start typing to pick from the list, or type the name yourself."),
+        error_messages={"required": _("Please give the name of the medicine.")},
+    )
+    max_daily_dose_mg = positive_dose(
+        _("Highest dose per day (mg)"), help_text=_("Leave empty if you don't know.")
+    )
+    duration_weeks = forms.DecimalField(
+        label=_("For how many weeks?"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        max_value=520,
+        error_messages={"required": _("Please give the number of weeks (your best estimate).")},
+    )
+    current_episode = yes_no(_("Was this during your current episode of depression?"))
+    response = choose(_("How well did it work?"), RESPONSE_CHOICES)
+    stopped_for_side_effects = forms.BooleanField(
+        label=_("I stopped it because of side effects"), required=False
+    )
+
+    def to_row(self):
+        c = self.cleaned_data
+        return {
+            "medication": c["medication"].strip(),
+            "max_daily_dose_mg": number(c.get("max_daily_dose_mg")),
+            "duration_weeks": number(c["duration_weeks"]),
+            "current_episode": to_bool(c["current_episode"]),
+            "response": c["response"],
+            "stopped_for_side_effects": bool(c.get("stopped_for_side_effects")),
+        }
+
+    @classmethod
+    def initial_from_row(cls, row):
+        return {
+            "medication": row.get("medication"),
+            "max_daily_dose_mg": row.get("max_daily_dose_mg"),
+            "duration_weeks": row.get("duration_weeks"),
+            "current_episode": from_bool(row.get("current_episode")),
+            "response": row.get("response"),
+            "stopped_for_side_effects": bool(row.get("stopped_for_side_effects")),
+        }
+
+
+class PsychotherapyForm(RowForm):
+    modality = choose(_("Kind of therapy"), PSYCHOTHERAPY_CHOICES)
+    sessions = forms.IntegerField(
+        label=_("About how many sessions?"),
+        min_value=0,
+        max_value=1000,
+        error_messages={"required": _("Please give the number of sessions (your best estimate).")},
+    )
+    current_episode = yes_no(_("Was this during your current episode of depression?"))
+    response = choose(_("How well did it work?"), RESPONSE_CHOICES)
+
+    def to_row(self):
+        c = self.cleaned_data
+        return {
+            "modality": c["modality"],
+            "sessions": c["sessions"],
+            "current_episode": to_bool(c["current_episode"]),
+            "response": c["response"],
+        }
+
+    @classmethod
+    def initial_from_row(cls, row):
+        return {**row, "current_episode": from_bool(row.get("current_episode"))}
+
+
+class ProcedureForm(RowForm):
+    treatment = choose(_("Treatment"), TREATMENT_CHOICES)
+    sessions = forms.IntegerField(
+        label=_("About how many sessions?"),
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text=_("Leave empty if you don't know."),
+    )
+    year = forms.IntegerField(
+        label=_("Year of the last session"),
+        min_value=1900,
+        required=False,
+        help_text=_("Leave empty if you don't know."),
+    )
+    response = choose(_("How well did it work?"), RESPONSE_CHOICES)
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError(_("The year cannot be in the future."))
+        return year
+
+    def to_row(self):
+        c = self.cleaned_data
+        return {
+            "treatment": c["treatment"],
+            "sessions": c.get("sessions"),
+            "year": c.get("year"),
+            "response": c["response"],
+        }
+
+    @classmethod
+    def initial_from_row(cls, row):
+        return dict(row)
+
+
+class CurrentMedicationForm(RowForm):
+    name = forms.CharField(
+        label=_("Medicine"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"list": "medication-options", "autocomplete": "off", "data-med-search": ""}
+        ),
+        error_messages={"required": _("Please give the name of the medicine.")},
+    )
+    daily_dose_mg = positive_dose(
+        _("Dose per day (mg)"), help_text=_("Leave empty if you don't know.")
+    )
+
+    def to_row(self):
+        c = self.cleaned_data
+        return {"name": c["name"].strip(), "daily_dose_mg": number(c.get("daily_dose_mg"))}
+
+    @classmethod
+    def initial_from_row(cls, row):
+        return dict(row)
+
+
+class RowFormSet(forms.BaseFormSet):
+    deletion_widget = forms.CheckboxInput
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
+    def rows(self) -> tuple[list[dict[str, Any]], list[int]]:
+        """The filled, not removed rows, and the index of the form of each."""
+        rows, indexes = [], []
+        for i, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if not form.has_changed() and i >= self.initial_form_count():
+                continue
+            if not form.cleaned_data:
+                continue
+            rows.append(form.to_row())
+            indexes.append(i)
+        return rows, indexes
+
+
+def row_formset(form_class: type[RowForm]) -> type[RowFormSet]:
+    return forms.formset_factory(
+        form_class, formset=RowFormSet, extra=1, can_delete=True, max_num=50, absolute_max=60
+    )
+
+
+# -- Mental health history ------------------------------------------------------------
+
+
+class HistoryForm(SectionForm):
+    sections = ("psychiatric_history",)
+
+    bipolar_disorder = yes_no(
+        _(
+            "Have you ever been diagnosed with bipolar disorder, or had a time of being "
+            "manic or hypomanic (a high or irritable mood with much more energy and less "
+            "need for sleep than usual, lasting days)?"
+        )
+    )
+    psychotic_disorder = yes_no(
+        _(
+            "Have you ever been diagnosed with schizophrenia, schizoaffective disorder or "
+            "another psychotic disorder?"
+        )
+    )
+    psychotic_symptoms_current = yes_no(
+        _(
+            "At the moment, do you hear or see things other people don't, or hold strong "
+            "beliefs that others tell you are not true?"
+        )
+    )
+    psychiatric_hospitalizations = forms.IntegerField(
+        label=_("How many times have you stayed in hospital for your mental health?"),
+        min_value=0,
+        max_value=100,
+        help_text=_("0 if never."),
+    )
+
+    def to_sections(self):
+        c = self.cleaned_data
+        return {
+            "psychiatric_history": {
+                "bipolar_disorder": to_bool(c["bipolar_disorder"]),
+                "psychotic_disorder": to_bool(c["psychotic_disorder"]),
+                "psychotic_symptoms_current": to_bool(c["psychotic_symptoms_current"]),
+                "psychiatric_hospitalizations": c["psychiatric_hospitalizations"],
+            }
+        }
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        h = document.get("psychiatric_history")
+        if not h:
+            return {}
+        return {
+            key: (from_bool(value) if isinstance(value, bool) else value)
+            for key, value in h.items()
+        }
+
+
+# -- Physical health ------------------------------------------------------------------
+
+MEDICAL_CHECKBOXES = [
+    ("hypertension", _("I have been told I have high blood pressure")),
+    ("hypertension_medication", _("I take medicine for blood pressure")),
+    (
+        "aneurysmal_vascular_disease",
+        _("An aneurysm (a bulging blood vessel) in the brain, the aorta or another artery"),
+    ),
+    ("arteriovenous_malformation", _("An arteriovenous malformation (AVM)")),
+    ("intracerebral_hemorrhage", _("A bleed in the brain, ever")),
+    ("unstable_heart_disease", _("Unstable angina, or heart failure that is not under control")),
+    (
+        "raised_intracranial_pressure",
+        _("Raised pressure in the head, a brain tumour or another mass in the head"),
+    ),
+    ("seizure_disorder", _("Epilepsy, or any seizure other than one caused by ECT")),
+    ("head_injury_with_loss_of_consciousness", _("A head injury where I lost consciousness")),
+    ("metal_in_head", _("Metal in or near the head (not dental work)")),
+    ("glaucoma", _("Glaucoma or raised pressure in the eye")),
+    (
+        "interstitial_cystitis",
+        _("Interstitial or ulcerative cystitis, or other long-term bladder pain"),
+    ),
+    ("liver_disease", _("Cirrhosis or another serious liver disease")),
+    ("pregnant", _("I am pregnant")),
+    ("breastfeeding", _("I am breastfeeding")),
+]
+
+
+class PhysicalForm(SectionForm):
+    sections = ("blood_pressure", "medical_history")
+
+    bp_systolic = forms.IntegerField(
+        label=_("Upper number (systolic), mmHg"), min_value=60, max_value=300, required=False
+    )
+    bp_diastolic = forms.IntegerField(
+        label=_("Lower number (diastolic), mmHg"), min_value=30, max_value=200, required=False
+    )
+    bp_measured_on = forms.DateField(
+        label=_("Date of the reading"), widget=DateInput(), required=False
+    )
+    myocardial_infarction_months_ago = forms.IntegerField(
+        label=_("If you have ever had a heart attack: how many months ago was the last one?"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty if never."),
+    )
+    stroke_months_ago = forms.IntegerField(
+        label=_("If you have ever had a stroke: how many months ago was the last one?"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty if never."),
+    )
+    implanted_devices = forms.MultipleChoiceField(
+        label=_("Do you have any of these implants or devices? Tick all that apply."),
+        choices=DEVICE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in MEDICAL_CHECKBOXES:
+            self.fields[key] = forms.BooleanField(label=label, required=False)
+
+    def bp_fields(self):
+        return [self["bp_systolic"], self["bp_diastolic"], self["bp_measured_on"]]
+
+    def condition_fields(self):
+        return [self[key] for key, _label in MEDICAL_CHECKBOXES]
+
+    def clean_bp_measured_on(self):
+        day = self.cleaned_data.get("bp_measured_on")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("The date of the reading cannot be in the future."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        keys = ("bp_systolic", "bp_diastolic", "bp_measured_on")
+        given = [k for k in keys if cleaned.get(k) is not None]
+        if given and len(given) < 3:
+            for key in keys:
+                if cleaned.get(key) is None and key not in self.errors:
+                    self.add_error(
+                        key,
+                        _(
+                            "Please give both numbers and the date of the reading, or leave "
+                            "all three empty."
+                        ),
+                    )
+        return cleaned
+
+    def to_sections(self):
+        c = self.cleaned_data
+        bp = None
+        if c.get("bp_systolic") is not None:
+            bp = {
+                "systolic": c["bp_systolic"],
+                "diastolic": c["bp_diastolic"],
+                "measured_on": c["bp_measured_on"].isoformat(),
+            }
+        history = {key: bool(c.get(key)) for key, _label in MEDICAL_CHECKBOXES}
+        history["myocardial_infarction_months_ago"] = c.get("myocardial_infarction_months_ago")
+        history["stroke_months_ago"] = c.get("stroke_months_ago")
+        history["implanted_devices"] = list(c.get("implanted_devices") or [])
+        return {"blood_pressure": bp, "medical_history": history}
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        initial: dict[str, Any] = {}
+        bp = document.get("blood_pressure")
+        if bp:
+            initial.update(
+                bp_systolic=bp["systolic"],
+                bp_diastolic=bp["diastolic"],
+                bp_measured_on=bp["measured_on"],
+            )
+        initial.update(document.get("medical_history") or {})
+        return initial
+
+    def field_for(self, section, key, item, sub):
+        if section == "blood_pressure":
+            return f"bp_{key}" if key else "bp_systolic"
+        return super().field_for(section, key, item, sub)
+
+
+# -- Alcohol and drugs ---------------------------------------------------------------
+
+
+class SubstancesForm(SectionForm):
+    sections = ("substance_use",)
+    DAST10_INTRO = inst.DAST10_INTRO
+    DAST10_STEM = inst.DAST10_STEM
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, (question, options) in enumerate(inst.AUDIT_C_QUESTIONS, start=1):
+            self.fields[f"audit_{i}"] = choose(question, options, radio=True)
+        for i, question in enumerate(inst.DAST10_ITEMS, start=1):
+            self.fields[f"dast_{i}"] = yes_no(question)
+        self.fields["ketamine_or_pcp_nonmedical_use"] = yes_no(
+            _(
+                "Have you ever used ketamine, esketamine or PCP other than as prescribed "
+                "by a doctor?"
+            )
+        )
+        self.fields["substance_use_disorder_history"] = yes_no(
+            _("Have you ever been diagnosed with, or treated for, a drug or alcohol problem?")
+        )
+
+    def audit_fields(self):
+        return [self[f"audit_{i}"] for i in range(1, 4)]
+
+    def dast_fields(self):
+        return [self[f"dast_{i}"] for i in range(1, 11)]
+
+    def other_fields(self):
+        return [self["ketamine_or_pcp_nonmedical_use"], self["substance_use_disorder_history"]]
+
+    def to_sections(self):
+        c = self.cleaned_data
+        return {
+            "substance_use": {
+                "audit_c": [int(c[f"audit_{i}"]) for i in range(1, 4)],
+                "dast10": [to_bool(c[f"dast_{i}"]) for i in range(1, 11)],
+                "ketamine_or_pcp_nonmedical_use": to_bool(c["ketamine_or_pcp_nonmedical_use"]),
+                "substance_use_disorder_history": to_bool(c["substance_use_disorder_history"]),
+            }
+        }
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        s = document.get("substance_use")
+        if not s:
+            return {}
+        initial: dict[str, Any] = {}
+        for i, value in enumerate(s.get("audit_c") or [], start=1):
+            initial[f"audit_{i}"] = str(value)
+        for i, value in enumerate(s.get("dast10") or [], start=1):
+            initial[f"dast_{i}"] = from_bool(value)
+        for key in ("ketamine_or_pcp_nonmedical_use", "substance_use_disorder_history"):
+            initial[key] = from_bool(s.get(key))
+        return initial
+
+    def field_for(self, section, key, item, sub):
+        if key == "audit_c":
+            return f"audit_{(item or 0) + 1}"
+        if key == "dast10":
+            return f"dast_{(item or 0) + 1}"
+        return super().field_for(section, key, item, sub)
+
+
+# -- Current medicines and allergies --------------------------------------------------
+
+
+class MedicinesForm(SectionForm):
+    sections = ("allergies",)
+
+    allergies = forms.CharField(
+        label=_("Allergies"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: medicines, foods or other substances you are allergic to. "
+            "Leave empty if none."
+        ),
+    )
+
+    def to_sections(self):
+        lines = (self.cleaned_data.get("allergies") or "").splitlines()
+        return {"allergies": [line.strip() for line in lines if line.strip()]}
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        return {"allergies": "\n".join(document.get("allergies") or [])}
+
+    def field_for(self, section, key, item, sub):
+        return "allergies"
+
+
+# -- Consent ---------------------------------------------------------------------------
+
+
+class ConsentForm(SectionForm):
+    sections = ("consent",)
+
+    agreed = forms.BooleanField(
+        label=_("I have read the above and I agree."),
+        error_messages={"required": _("Please tick the box to agree before you go on.")},
+    )
+    signed_name = forms.CharField(
+        label=_("Type your full name as your signature"),
+        max_length=250,
+        error_messages={"required": _("Please type your full name.")},
+    )
+
+    def to_sections(self):
+        c = self.cleaned_data
+        return {
+            "consent": {
+                "agreed": bool(c["agreed"]),
+                "signed_name": c["signed_name"].strip(),
+                "signed_at": timezone.localtime().isoformat(timespec="seconds"),
+            }
+        }
+
+    @classmethod
+    def initial_from(cls, document, patient):
+        c = document.get("consent")
+        if not c:
+            return {}
+        return {"agreed": c.get("agreed"), "signed_name": c.get("signed_name")}
