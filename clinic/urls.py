@@ -16,6 +16,7 @@ urlpatterns = [
     path("no-role/", account_views.no_role, name="no_role"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("invitations/", include("clinic.accounts.invitation_urls")),
     path("intake/", include("screening.intake.urls")),
     path("review/", include("screening.review.urls")),
     path("", include("clinic.scheduling.urls")),

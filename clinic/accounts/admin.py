@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from clinic.accounts.invitations import InvitationError, invitation_send
 from clinic.accounts.models import Invitation, Patient, User
 
 
@@ -58,3 +59,25 @@ class PatientAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ["user"]
     inlines = [InvitationInline]
+    actions = ["send_invitation"]
+
+    @admin.action(description=_("Send invitation"), permissions=["change"])
+    def send_invitation(self, request, queryset) -> None:
+        """Email each selected patient a new link (earlier links stop working)."""
+        sent, skipped = 0, []
+        for patient in queryset:
+            try:
+                invitation_send(patient=patient, by=request.user)
+            except InvitationError:
+                skipped.append(patient.full_name)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, _("Invitations sent: %(n)d.") % {"n": sent})
+        if skipped:
+            self.message_user(
+                request,
+                _("Not sent (already has an account or no email): %(names)s")
+                % {"names": ", ".join(skipped)},
+                level=messages.WARNING,
+            )
