@@ -4,6 +4,7 @@ appointments, reminders, feeds, change requests, check-ins."""
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import factory
 from django.utils import timezone
@@ -32,9 +33,22 @@ def local_dt(year, month, day, hour=10, minute=0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=timezone.get_default_timezone())
 
 
+def seed_types_and_plans() -> None:
+    """Run the data migration's seeding again (idempotent): transactional
+    tests flush the database, and with it the seeded types and plans."""
+    from django.apps import apps
+
+    migration = importlib.import_module("clinic.scheduling.migrations.0003_seed_types_and_plans")
+    migration.seed(apps, None)
+
+
 def appointment_type(slug: str) -> AppointmentType:
     """One of the types seeded by the data migration."""
-    return AppointmentType.objects.get(slug=slug)
+    kind = AppointmentType.objects.filter(slug=slug).first()
+    if kind is None:
+        seed_types_and_plans()
+        kind = AppointmentType.objects.get(slug=slug)
+    return kind
 
 
 class AppointmentTypeFactory(factory.django.DjangoModelFactory):
