@@ -193,11 +193,14 @@ def _locked_draft(intake: Intake) -> Intake:
     return locked
 
 
-def _clean_typed(typed: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+def _clean_typed(
+    typed: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]],
+) -> dict[str, list[str]]:
     """Raw form values, safe to store (PostgreSQL's JSON has no NUL)."""
+    pairs = typed.items() if hasattr(typed, "items") else typed
     return {
         str(key).replace("\x00", ""): [str(v).replace("\x00", "\ufffd") for v in values]
-        for key, values in typed.items()
+        for key, values in pairs
         if key != "csrfmiddlewaretoken"
     }
 
@@ -244,7 +247,11 @@ def intake_save_step(
 
 @transaction.atomic
 def intake_save_typed(
-    *, intake: Intake, step: str, typed: Mapping[str, Iterable[str]], attention: bool
+    *,
+    intake: Intake,
+    step: str,
+    typed: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]],
+    attention: bool,
 ) -> Intake:
     """Keep what the patient typed into a step that is not valid (yet).
 
