@@ -221,6 +221,9 @@ CLINIC_REVIEW_WORKING_DAYS = env_int("CLINIC_REVIEW_WORKING_DAYS", 2, minimum=1)
 CLINIC_ONCALL_EMAILS = env_email_list("CLINIC_ONCALL_EMAILS", [])
 CLINIC_BASE_URL = env_str("CLINIC_BASE_URL", "http://127.0.0.1:8000")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
+# Scheduling: days after a completed consult with nothing booked before the
+# patient shows on the "needs attention" list.
+CLINIC_ATTENTION_DAYS = env_int("CLINIC_ATTENTION_DAYS", 7, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -26,7 +26,9 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
+    CalendarFeed,
     ChangeRequest,
+    CheckIn,
     FollowUpPlan,
     Reminder,
     Room,
@@ -710,3 +712,56 @@ def change_request_decide(
 
 def patient_initials(patient: Patient) -> str:
     return initials(patient.given_name, patient.family_name)
+
+
+# Calendar feeds ---------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_create(*, clinician: User) -> CalendarFeed:
+    """A new secret feed URL; any older one of the clinician is revoked."""
+    calendar_feed_revoke(clinician=clinician)
+    return CalendarFeed.objects.create(clinician=clinician)
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, clinician: User) -> int:
+    return CalendarFeed.objects.filter(clinician=clinician, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+# Follow-up check-ins -----------------------------------------------------------
+
+HIGH_RISK_CSSRS = ("intent", "plan", "behavior_past_3_months")
+
+
+@transaction.atomic
+def checkin_submit(
+    *, checkin: CheckIn, phq9_answers: list[int], safety_answers: dict[str, bool], link: str
+) -> CheckIn:
+    """Store the answers. A high-risk safety answer (C-SSRS intent, plan or
+    recent behaviour) raises the same alert as the intake."""
+    checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+    if checkin.completed_at is not None:
+        raise BookingError("This check-in was already answered. Thank you.")
+    if len(phq9_answers) != 9 or any(a not in (0, 1, 2, 3) for a in phq9_answers):
+        raise BookingError("Answer all nine PHQ-9 questions.")
+    checkin.phq9_answers = phq9_answers
+    checkin.phq9_total = sum(phq9_answers)
+    checkin.safety_answers = safety_answers
+    checkin.high_risk = any(safety_answers.get(key) for key in HIGH_RISK_CSSRS)
+    checkin.completed_at = timezone.now()
+    checkin.save()
+    if checkin.high_risk:
+        from clinic.safety import safety_answer_raise
+
+        safety_answer_raise(patient=checkin.patient, source="check-in", link=link)
+    return checkin
+
+
+def checkin_needs_crisis_resources(checkin: CheckIn) -> bool:
+    """Any positive safety answer, or PHQ-9 item 9 above 0, shows the crisis
+    resources to the patient at once."""
+    item9 = checkin.phq9_answers[8] if len(checkin.phq9_answers) == 9 else 0
+    return checkin.high_risk or item9 > 0 or any(checkin.safety_answers.values())

@@ -1,16 +1,567 @@
-"""Schedule views for staff and the patient's appointments."""
+"""Schedule pages for staff, the patient's appointments, check-ins, feeds.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+Views stay thin: forms validate input, services change state, selectors read.
+"""
 
-from clinic.accounts.roles import ADMIN, CLINICIAN, PATIENT, SCHEDULER, role_required
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.accounts.access import get_patient_for, patient_for_user
+from clinic.accounts.roles import (
+    ADMIN,
+    CLINICIAN,
+    PATIENT,
+    SCHEDULER,
+    public,
+    role_of,
+    role_required,
+)
+from clinic.scheduling import selectors, services
+from clinic.scheduling.access import get_appointment_for, get_checkin_for
+from clinic.scheduling.forms import (
+    BookForm,
+    CancelForm,
+    ChangeRequestForm,
+    CheckInForm,
+    CourseForm,
+    MoveForm,
+    SlotsForm,
+    StatusForm,
+)
+from clinic.scheduling.ics import calendar_bytes
+from clinic.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    CalendarFeed,
+    ChangeRequest,
+    FollowUpPlan,
+)
+
+STAFF = (SCHEDULER, CLINICIAN, ADMIN)
 
 
-@role_required(SCHEDULER, CLINICIAN, ADMIN)
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def _add_booking_errors(form, exc: services.BookingError) -> None:
+    field = "override_reason" if isinstance(exc, services.OutsideWorkingHours) else None
+    for message in exc.messages:
+        form.add_error(field if field in form.fields else None, message)
+
+
+@role_required(*STAFF)
+@require_GET
 def schedule(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Schedule"})
+    """Day view (every clinician or room side by side) or week view (one
+    clinician or room), with free half-hours linking to the booking form."""
+    by = "room" if request.GET.get("by") == "room" else "clinician"
+    mode = "week" if request.GET.get("view") == "week" else "day"
+    day = _day(request.GET.get("date"))
+    everyone = selectors.rooms() if by == "room" else selectors.clinicians()
+    chosen = None
+    if request.GET.get("id"):
+        chosen = next((r for r in everyone if str(r.pk) == request.GET["id"]), None)
+    if mode == "week":
+        monday = day - timedelta(days=day.weekday())
+        days = [monday + timedelta(days=i) for i in range(7)]
+        chosen = chosen or (everyone[0] if everyone else None)
+        resources = [chosen] if chosen else []
+        step = timedelta(days=7)
+    else:
+        days = [day]
+        resources = [chosen] if chosen else everyone
+        step = timedelta(days=1)
+    columns, rows = (
+        selectors.schedule_grid(days=days, by=by, resources=resources) if resources else ([], [])
+    )
+    context = {
+        "by": by,
+        "mode": mode,
+        "day": day,
+        "days": days,
+        "previous": day - step,
+        "next": day + step,
+        "everyone": everyone,
+        "chosen": chosen,
+        "columns": columns,
+        "rows": rows,
+        "requests": selectors.open_change_requests(),
+        "role": role_of(request.user),
+    }
+    return render(request, "scheduling/schedule.html", context)
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+def book(request: HttpRequest) -> HttpResponse:
+    """Book one appointment; prefilled from the grid (?clinician|room&start)
+    or from the case page (?patient=<id>&type=<slug>)."""
+    initial: dict = {}
+    if request.method == "GET":
+        if request.GET.get("patient"):
+            initial["patient"] = get_patient_for(request, request.GET["patient"])
+        kind = AppointmentType.objects.filter(slug=request.GET.get("type") or "consult").first()
+        if kind:
+            initial["appointment_type"] = kind
+        for key in ("clinician", "room"):
+            if request.GET.get(key, "").isdigit():
+                initial[key] = request.GET[key]
+        try:
+            start = datetime.fromisoformat(request.GET.get("start", ""))
+            initial["date"], initial["time"] = start.date(), start.time()
+        except ValueError:
+            pass
+        if "room" in initial and kind and not kind.needs_room:
+            kind = AppointmentType.objects.filter(needs_room=True).first()
+            initial["appointment_type"] = kind
+    form = BookForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = services.appointment_book(
+                patient=data["patient"],
+                appointment_type=data["appointment_type"],
+                start=form.start(),
+                end=form.end(),
+                clinician=data["clinician"],
+                room=data["room"],
+                notes=data["notes"],
+                override_reason=data["override_reason"],
+                booked_by=request.user,
+            )
+        except services.BookingError as exc:
+            _add_booking_errors(form, exc)
+        else:
+            messages.success(request, f"Booked: {_describe(appointment)}.")
+            return redirect(appointment.get_absolute_url())
+    return render(request, "scheduling/book.html", {"form": form})
+
+
+def _describe(appointment: Appointment) -> str:
+    start = services.local(appointment.start)
+    return (
+        f"{appointment.appointment_type.name} for {appointment.patient.full_name} "
+        f"on {start:%a %d %b %Y} at {start:%H:%M} with "
+        f"{services.clinician_label(appointment.clinician)}"
+    )
+
+
+@role_required(*STAFF)
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    in_series = appointment.series_id is not None
+    local_start = services.local(appointment.start)
+    context = {
+        "appointment": appointment,
+        "move_form": MoveForm(
+            initial={
+                "date": local_start.date(),
+                "time": local_start.time(),
+                "clinician": appointment.clinician_id,
+                "room": appointment.room_id,
+                "scope": "one",
+            },
+            in_series=in_series,
+        ),
+        "cancel_form": CancelForm(initial={"scope": "one"}, in_series=in_series),
+        "status_form": StatusForm(),
+        "reminders": appointment.reminders.order_by("due_at"),
+        "requests": appointment.change_requests.all(),
+        "series_items": (
+            appointment.series.appointments.select_related("appointment_type").order_by("start")
+            if in_series
+            else []
+        ),
+    }
+    return render(request, "scheduling/appointment.html", context)
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+@require_POST
+def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    form = MoveForm(request.POST, in_series=appointment.series_id is not None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if appointment.series_id and data["scope"] == "following":
+                services.series_edit(
+                    appointment=appointment,
+                    scope="following",
+                    start=form.start(),
+                    clinician=data["clinician"],
+                    room=data["room"],
+                    override_reason=data["override_reason"],
+                    edited_by=request.user,
+                )
+            else:
+                services.appointment_move(
+                    appointment=appointment,
+                    start=form.start(),
+                    clinician=data["clinician"],
+                    room=data["room"],
+                    override_reason=data["override_reason"],
+                    moved_by=request.user,
+                )
+        except services.BookingError as exc:
+            _add_booking_errors(form, exc)
+        else:
+            appointment.refresh_from_db()
+            messages.success(request, f"Moved: {_describe(appointment)}.")
+            return redirect(appointment.get_absolute_url())
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {
+            "appointment": appointment,
+            "move_form": form,
+            "cancel_form": CancelForm(in_series=appointment.series_id is not None),
+            "status_form": StatusForm(),
+            "reminders": appointment.reminders.order_by("due_at"),
+            "requests": appointment.change_requests.all(),
+            "series_items": appointment.series.appointments.order_by("start")
+            if appointment.series_id
+            else [],
+        },
+        status=400,
+    )
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+@require_POST
+def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    form = CancelForm(request.POST, in_series=appointment.series_id is not None)
+    if not form.is_valid():
+        messages.error(request, "Cancelling needs a shorter reason.")
+        return redirect(appointment.get_absolute_url())
+    try:
+        if appointment.series_id and form.cleaned_data["scope"] == "following":
+            services.series_edit(
+                appointment=appointment, scope="following", cancel=True, edited_by=request.user
+            )
+        else:
+            services.appointment_cancel(
+                appointment=appointment,
+                cancelled_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+    except services.BookingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Cancelled.")
+    return redirect(appointment.get_absolute_url())
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+@require_POST
+def appointment_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appointment_set_status(
+                appointment=appointment,
+                status=form.cleaned_data["status"],
+                changed_by=request.user,
+            )
+        except services.BookingError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Status updated.")
+    return redirect(appointment.get_absolute_url())
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+@require_POST
+def change_request_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(ChangeRequest.objects.select_related("appointment"), pk=pk)
+    get_appointment_for(request, change.appointment_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.change_request_decide(request=change, approve=approve, decided_by=request.user)
+    except services.BookingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if approve and change.kind == ChangeRequest.Kind.RESCHEDULE:
+            messages.info(request, "Approved: now move the appointment to the new time.")
+            return redirect(change.appointment.get_absolute_url())
+        messages.success(request, "Request approved." if approve else "Request declined.")
+    return redirect("scheduling:schedule")
+
+
+@role_required(*STAFF)
+@require_GET
+def free_slots(request: HttpRequest) -> HttpResponse:
+    """Find the next free starts for a type, clinician and room."""
+    form = SlotsForm(request.GET or None)
+    found = []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        after = max(
+            timezone.now(),
+            services.at_local(data["after"] or timezone.localdate(), datetime.min.time()),
+        )
+        found = selectors.slots_next_free(
+            appointment_type=data["appointment_type"],
+            clinician=data["clinician"],
+            room=data["room"] if data["appointment_type"].needs_room else None,
+            after=after,
+            count=10,
+        )
+        found = [
+            (
+                start,
+                f"type={data['appointment_type'].slug}&clinician={data['clinician'].pk}"
+                + (f"&room={data['room'].pk}" if data["room"] else "")
+                + f"&start={services.local(start):%Y-%m-%dT%H:%M}",
+            )
+            for start in found
+        ]
+    return render(
+        request, "scheduling/slots.html", {"form": form, "found": found, "searched": form.is_bound}
+    )
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+def course(request: HttpRequest) -> HttpResponse:
+    """Apply a follow-up plan: propose a series on free slots, review and
+    adjust each one, then book all of them in one transaction."""
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    initial = {}
+    if request.GET.get("patient"):
+        initial["patient"] = get_patient_for(request, request.GET["patient"])
+    form = CourseForm(data, initial=initial)
+    proposal = []
+    if form.is_bound and form.is_valid():
+        clean = form.cleaned_data
+        if request.method == "POST" and "book" in request.POST:
+            slots, errors = _slots_from_post(request, clean["plan"])
+            if not errors:
+                try:
+                    series = services.series_book(
+                        plan=clean["plan"],
+                        patient=clean["patient"],
+                        clinician=clean["clinician"],
+                        room=clean["room"],
+                        slots=slots,
+                        booked_by=request.user,
+                        override_reason=request.POST.get("override_reason", ""),
+                    )
+                except services.BookingError as exc:
+                    errors = exc.messages
+                else:
+                    first = series.appointments.order_by("start").first()
+                    messages.success(
+                        request,
+                        f"Booked {series.appointments.count()} appointments: {series.name} "
+                        f"for {series.patient.full_name}.",
+                    )
+                    return redirect(first.get_absolute_url() if first else "scheduling:schedule")
+            for error in errors:
+                form.add_error(None, error)
+        proposal = services.series_propose(
+            plan=clean["plan"],
+            patient=clean["patient"],
+            clinician=clean["clinician"],
+            room=clean["room"],
+            first_day=clean["first_day"],
+            preferred_time=clean["preferred_time"],
+        )
+        if request.method == "POST":
+            # Keep what the reviewer typed over the fresh proposal.
+            for slot in proposal:
+                typed = request.POST.get(f"slot_{slot.position}")
+                with contextlib.suppress(TypeError, ValueError):
+                    slot.start = datetime.fromisoformat(typed).replace(
+                        tzinfo=services.clinic_zone()
+                    )
+    return render(request, "scheduling/course.html", {"form": form, "proposal": proposal})
+
+
+def _slots_from_post(request, plan: FollowUpPlan):
+    slots, errors = [], []
+    for step in plan.steps.select_related("appointment_type").order_by("position"):
+        typed = request.POST.get(f"slot_{step.position}", "")
+        try:
+            start = datetime.fromisoformat(typed)
+        except ValueError:
+            errors.append(f"#{step.position}: give a date and time.")
+            continue
+        slots.append((step.appointment_type, start.replace(tzinfo=services.clinic_zone())))
+    return slots, errors
+
+
+@role_required(*STAFF)
+@require_GET
+def attention(request: HttpRequest) -> HttpResponse:
+    items = selectors.patients_needing_attention()
+    return render(
+        request,
+        "scheduling/attention.html",
+        {"items": items, "days": settings.CLINIC_ATTENTION_DAYS},
+    )
+
+
+@role_required(CLINICIAN, ADMIN)
+@never_cache
+def feed_manage(request: HttpRequest) -> HttpResponse:
+    """The clinician's private calendar feed: create a new URL or revoke it."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_feed_revoke(clinician=request.user)
+            messages.success(request, "Calendar feed revoked: the old address no longer works.")
+        else:
+            services.calendar_feed_create(clinician=request.user)
+            messages.success(request, "New calendar feed address created.")
+        return redirect("scheduling:feed_manage")
+    feed = CalendarFeed.objects.filter(clinician=request.user, revoked_at__isnull=True).first()
+    url = (
+        settings.CLINIC_BASE_URL.rstrip("/") + reverse("scheduling:feed", args=[feed.token])
+        if feed
+        else ""
+    )
+    return render(request, "scheduling/feed.html", {"feed": feed, "url": url})
+
+
+@public
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A clinician's appointments from 30 days back to 180 ahead, with only
+    the patient's initials and the type. The secret token is the access."""
+    feed = (
+        CalendarFeed.objects.select_related("clinician")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No such calendar.")
+    now = timezone.now()
+    items = (
+        Appointment.objects.filter(
+            clinician=feed.clinician,
+            start__gte=now - timedelta(days=30),
+            start__lte=now + timedelta(days=180),
+        )
+        .select_related("patient", "appointment_type", "room")
+        .order_by("start")
+    )
+    body = calendar_bytes(items, for_patient=False, name=f"{settings.CLINIC_NAME} schedule")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# The patient's pages ---------------------------------------------------------
 
 
 @role_required(PATIENT)
+@require_GET
 def my_appointments(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Your appointments"})
+    patient = patient_for_user(request.user)
+    upcoming, past = selectors.patient_appointments(patient) if patient else ([], [])
+    return render(
+        request,
+        "scheduling/my_appointments.html",
+        {"upcoming": upcoming, "past": past, "request_form": ChangeRequestForm()},
+    )
+
+
+@role_required(PATIENT)
+@require_GET
+def my_appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    response = HttpResponse(
+        calendar_bytes([appointment], for_patient=True), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response
+
+
+@role_required(PATIENT)
+@require_POST
+def my_change_request(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    form = ChangeRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_request_create(
+                appointment=appointment,
+                kind=form.cleaned_data["kind"],
+                message=form.cleaned_data["message"],
+            )
+        except services.BookingError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Thank you. The clinic will reply to your request."))
+        return redirect("scheduling:appointments")
+    patient = patient_for_user(request.user)
+    upcoming, past = selectors.patient_appointments(patient)
+    return render(
+        request,
+        "scheduling/my_appointments.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "request_form": form,
+            "request_for": appointment.pk,
+        },
+        status=400,
+    )
+
+
+@role_required(PATIENT)
+@never_cache
+def checkin(request: HttpRequest, token: str) -> HttpResponse:
+    """The short PHQ-9 and safety check-in before a follow-up."""
+    item = get_checkin_for(request, token)
+    if item.completed_at is not None:
+        return render(
+            request,
+            "scheduling/checkin_done.html",
+            {"checkin": item, "crisis": services.checkin_needs_crisis_resources(item)},
+        )
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        link = settings.CLINIC_BASE_URL.rstrip("/") + reverse(
+            "scheduling:appointment", args=[item.appointment_id]
+        )
+        item = services.checkin_submit(
+            checkin=item,
+            phq9_answers=form.phq9_answers(),
+            safety_answers=form.safety_answers(),
+            link=link,
+        )
+        return render(
+            request,
+            "scheduling/checkin_done.html",
+            {"checkin": item, "crisis": services.checkin_needs_crisis_resources(item)},
+        )
+    return render(request, "scheduling/checkin.html", {"form": form, "checkin": item})
+
+
+@role_required(*STAFF)
+@require_GET
+def type_styles(request: HttpRequest) -> HttpResponse:
+    """The appointment types' colours as a stylesheet (colours are edited in
+    the admin; the CSP forbids inline styles)."""
+    lines = [
+        f".appt-type-{kind.pk} {{ border-left-color: {kind.colour}; }}"
+        for kind in AppointmentType.objects.only("pk", "colour")
+        if len(kind.colour) == 7 and kind.colour.startswith("#")
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/css")

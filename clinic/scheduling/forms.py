@@ -1,0 +1,222 @@
+"""Forms of the schedule pages. They only collect and validate input; the
+booking rules live in `clinic.scheduling.services`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.accounts.models import Patient, User
+from clinic.accounts.roles import CLINICIAN
+from clinic.scheduling.models import AppointmentType, ChangeRequest, FollowUpPlan, Room
+from clinic.scheduling.services import at_local
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def clinician_choices():
+    return User.objects.filter(groups__name=CLINICIAN, is_active=True).order_by(
+        "last_name", "first_name"
+    )
+
+
+class ClinicianField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"Dr {obj.last_name}" if obj.last_name else str(obj)
+
+
+class PatientField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.family_name}, {obj.given_name} ({obj.date_of_birth:%Y-%m-%d})"
+
+
+class SlotMixin:
+    """A date and a time field read as a moment in the clinic's zone."""
+
+    def start(self) -> datetime:
+        return at_local(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+class BookForm(SlotMixin, forms.Form):
+    patient = PatientField(queryset=Patient.objects.order_by("family_name", "given_name"))
+    appointment_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=AppointmentType.objects.filter(is_active=True),
+        to_field_name="slug",
+    )
+    clinician = ClinicianField(queryset=clinician_choices(), required=False)
+    room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
+    date = forms.DateField(widget=DateInput)
+    time = forms.TimeField(widget=TimeInput)
+    minutes = forms.IntegerField(
+        label=_("Length (minutes)"),
+        required=False,
+        min_value=5,
+        max_value=600,
+        help_text=_("Leave empty for the type's usual length."),
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    override_reason = forms.CharField(
+        label=_("Override reason"),
+        max_length=300,
+        required=False,
+        help_text=_("Only needed outside the clinician's working hours or in their time off."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinician_choices()
+
+    def end(self) -> datetime | None:
+        minutes = self.cleaned_data.get("minutes")
+        return self.start() + timedelta(minutes=minutes) if minutes else None
+
+
+SCOPE_CHOICES = [
+    ("one", _("Only this appointment")),
+    ("following", _("This and the following ones in the course")),
+]
+
+
+class MoveForm(SlotMixin, forms.Form):
+    date = forms.DateField(widget=DateInput)
+    time = forms.TimeField(widget=TimeInput)
+    clinician = ClinicianField(queryset=clinician_choices(), required=False)
+    room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
+    scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="one", widget=forms.RadioSelect)
+    override_reason = forms.CharField(label=_("Override reason"), max_length=300, required=False)
+
+    def __init__(self, *args, in_series: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinician_choices()
+        if not in_series:
+            self.fields["scope"].widget = forms.HiddenInput()
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False)
+    scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="one", widget=forms.RadioSelect)
+
+    def __init__(self, *args, in_series: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            self.fields["scope"].widget = forms.HiddenInput()
+
+
+STATUS_ACTIONS = [
+    ("confirmed", _("Confirm")),
+    ("checked_in", _("Check in")),
+    ("completed", _("Completed")),
+    ("no_show", _("No-show")),
+]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_ACTIONS)
+
+
+class SlotsForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=AppointmentType.objects.filter(is_active=True),
+        to_field_name="slug",
+    )
+    clinician = ClinicianField(queryset=clinician_choices())
+    room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
+    after = forms.DateField(label=_("From"), widget=DateInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinician_choices()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("appointment_type")
+        if kind and kind.needs_room and not data.get("room"):
+            self.add_error("room", _("A %(type)s needs a room.") % {"type": kind.name.lower()})
+        return data
+
+
+class CourseForm(forms.Form):
+    patient = PatientField(queryset=Patient.objects.order_by("family_name", "given_name"))
+    plan = forms.ModelChoiceField(
+        label=_("Course"),
+        queryset=FollowUpPlan.objects.filter(is_active=True),
+        to_field_name="slug",
+    )
+    clinician = ClinicianField(queryset=clinician_choices())
+    room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
+    first_day = forms.DateField(label=_("First session on"), widget=DateInput)
+    preferred_time = forms.TimeField(label=_("Preferred time"), widget=TimeInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinician_choices()
+
+    def clean(self):
+        data = super().clean()
+        plan = data.get("plan")
+        if plan and not data.get("room") and plan.steps.filter(appointment_type__needs_room=True):
+            self.add_error("room", _("This course has sessions that need a room."))
+        return data
+
+
+class ChangeRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What would you like?"),
+        choices=ChangeRequest.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Message to the clinic (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+
+
+YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+
+
+class CheckInForm(forms.Form):
+    """PHQ-9 and the C-SSRS screener questions, worded as published (the
+    wording is the intake's, `screening.intake.instruments`)."""
+
+    def __init__(self, *args, **kwargs):
+        from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
+
+        super().__init__(*args, **kwargs)
+        for number, text in enumerate(PHQ9_ITEMS, start=1):
+            self.fields[f"phq9_{number}"] = forms.ChoiceField(
+                label=text, choices=FREQUENCY_CHOICES, widget=forms.RadioSelect
+            )
+        for key, text in CSSRS_QUESTIONS.items():
+            self.fields[f"cssrs_{key}"] = forms.ChoiceField(
+                label=text,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                required=key != "behavior_past_3_months",
+            )
+
+    def phq9_answers(self) -> list[int]:
+        return [int(self.cleaned_data[f"phq9_{n}"]) for n in range(1, 10)]
+
+    def safety_answers(self) -> dict[str, bool]:
+        return {
+            name.removeprefix("cssrs_"): value == "yes"
+            for name, value in self.cleaned_data.items()
+            if name.startswith("cssrs_")
+        }
+
+
+def today():
+    return timezone.localdate()

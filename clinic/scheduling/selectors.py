@@ -1,0 +1,323 @@
+"""Reads of the schedule: the grid, free slots, the patient's appointments,
+patients needing attention, PHQ-9 check-ins."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.accounts.models import Patient, User
+from clinic.accounts.roles import CLINICIAN
+from clinic.scheduling.models import (
+    INACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    CheckIn,
+    Reminder,
+    Room,
+    Series,
+    TimeOff,
+    WorkingHours,
+)
+from clinic.scheduling.services import at_local, local
+
+GRID_START = time(7, 0)
+GRID_END = time(19, 0)
+GRID_STEP = timedelta(minutes=30)
+
+
+def phq9_checkins(patient: Patient) -> list[tuple[date, int]]:
+    """The patient's completed follow-up check-ins: (local date, PHQ-9 total),
+    oldest first. The review page's PHQ-9 trend chart reads this."""
+    rows = (
+        CheckIn.objects.filter(patient=patient, completed_at__isnull=False)
+        .order_by("completed_at")
+        .values_list("completed_at", "phq9_total")
+    )
+    return [(local(done).date(), total) for done, total in rows if total is not None]
+
+
+def clinicians() -> list[User]:
+    return list(
+        User.objects.filter(groups__name=CLINICIAN, is_active=True)
+        .order_by("last_name", "first_name")
+        .distinct()
+    )
+
+
+def rooms() -> list[Room]:
+    return list(Room.objects.filter(is_active=True).order_by("name"))
+
+
+@dataclass
+class Column:
+    resource: object
+    day: date
+    label: str
+
+
+@dataclass
+class Cell:
+    start: datetime
+    appointments: list[Appointment] = field(default_factory=list)
+    busy: bool = False
+    bookable: bool = False
+    book_query: str = ""
+
+
+def schedule_grid(
+    *, days: list[date], by: str, resources: list
+) -> tuple[list[Column], list[tuple[str, list[Cell]]]]:
+    """Columns (resource x day) and rows of half-hour cells from 07:00 to
+    19:00: the live appointments starting in each cell, whether it is covered
+    by one, and whether it can be booked (inside the clinician's hours)."""
+    columns = [
+        Column(r, d, f"{r}" if len(days) == 1 else f"{d:%a %d %b}") for r in resources for d in days
+    ]
+    first, last = at_local(days[0], time(0)), at_local(days[-1] + timedelta(days=1), time(0))
+    appointments = (
+        Appointment.objects.live()
+        .overlapping(first, last)
+        .filter(**{f"{by}__in": resources})
+        .select_related("patient", "clinician", "room", "appointment_type")
+        .order_by("start")
+    )
+    by_key = defaultdict(list)
+    for appointment in appointments:
+        by_key[(getattr(appointment, f"{by}_id"), local(appointment.start).date())].append(
+            appointment
+        )
+    hours = defaultdict(list)
+    off = defaultdict(list)
+    if by == "clinician":
+        for block in WorkingHours.objects.filter(clinician__in=resources):
+            hours[(block.clinician_id, block.weekday)].append(block)
+        for leave in TimeOff.objects.filter(clinician__in=resources, start__lt=last, end__gt=first):
+            off[leave.clinician_id].append(leave)
+    rows = []
+    moment = GRID_START
+    while moment < GRID_END:
+        cells = []
+        for column in columns:
+            start = at_local(column.day, moment)
+            end = start + GRID_STEP
+            todays = by_key[(column.resource.pk, column.day)]
+            cell = Cell(start=start)
+            cell.appointments = [a for a in todays if start <= a.start < end]
+            cell.busy = any(a.start < end and start < a.end for a in todays)
+            if by == "clinician":
+                inside = any(
+                    b.start_time <= moment and (start + GRID_STEP).time() <= b.end_time
+                    for b in hours[(column.resource.pk, column.day.weekday())]
+                ) and not any(o.start < end and start < o.end for o in off[column.resource.pk])
+            else:
+                inside = True
+            cell.bookable = inside and not cell.busy
+            cell.book_query = f"{by}={column.resource.pk}&start={local(start):%Y-%m-%dT%H:%M}"
+            cells.append(cell)
+        rows.append((f"{moment:%H:%M}", cells))
+        moment = (datetime.combine(date.min, moment) + GRID_STEP).time()
+    return columns, rows
+
+
+def slots_next_free(
+    *,
+    appointment_type: AppointmentType,
+    clinician: User | None,
+    room: Room | None,
+    after: datetime,
+    patient: Patient | None = None,
+    count: int = 5,
+    horizon_days: int = 42,
+    step_minutes: int = 15,
+) -> list[datetime]:
+    """The next `count` starts where the type fits: inside the clinician's
+    working hours, outside time off, and free for clinician, room and patient."""
+    if clinician is None:
+        return []
+    length = timedelta(minutes=appointment_type.default_minutes)
+    until = after + timedelta(days=horizon_days)
+    resource_q = Q(clinician=clinician)
+    if room is not None:
+        resource_q |= Q(room=room)
+    if patient is not None:
+        resource_q |= Q(patient=patient)
+    busy = list(
+        Appointment.objects.live()
+        .overlapping(after, until)
+        .filter(resource_q)
+        .values_list("start", "end")
+    )
+    busy += list(
+        TimeOff.objects.filter(clinician=clinician, start__lt=until, end__gt=after).values_list(
+            "start", "end"
+        )
+    )
+    blocks = defaultdict(list)
+    for block in WorkingHours.objects.filter(clinician=clinician).order_by("start_time"):
+        blocks[block.weekday].append(block)
+    found: list[datetime] = []
+    day = local(after).date()
+    while len(found) < count and day <= local(until).date():
+        for block in blocks[day.weekday()]:
+            start = at_local(day, block.start_time)
+            stop = at_local(day, block.end_time)
+            while start + length <= stop and len(found) < count:
+                end = start + length
+                if start >= after and not any(a < end and start < b for a, b in busy):
+                    found.append(start)
+                start += timedelta(minutes=step_minutes)
+        day += timedelta(days=1)
+    return found
+
+
+def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming, past) for the patient's page, with sent reminders and open
+    requests attached."""
+    now = timezone.now()
+    items = list(
+        Appointment.objects.filter(patient=patient)
+        .select_related("appointment_type", "clinician", "room")
+        .prefetch_related(
+            Prefetch(
+                "reminders",
+                queryset=Reminder.objects.filter(sent_at__isnull=False).order_by("sent_at"),
+                to_attr="sent_reminders",
+            ),
+            "change_requests",
+        )
+        .order_by("start")
+    )
+    upcoming = [a for a in items if a.end >= now]
+    past = [a for a in items if a.end < now][::-1]
+    return upcoming, past
+
+
+@dataclass
+class Attention:
+    patient: Patient
+    reason: str
+    since: datetime
+    url: str
+
+
+def patients_needing_attention(*, days: int | None = None) -> list[Attention]:
+    """Consults done with nothing booked after `days` days, courses with a
+    cancelled or missed session or a longer gap than planned, and no-shows
+    with nothing booked since. Oldest first."""
+    days = days if days is not None else settings.CLINIC_ATTENTION_DAYS
+    now = timezone.now()
+    results: list[Attention] = []
+    recent = now - timedelta(days=90)
+
+    latest_start = defaultdict(lambda: None)
+    for patient_id, start in (
+        Appointment.objects.exclude(status__in=INACTIVE_STATUSES)
+        .filter(start__gte=recent)
+        .values_list("patient_id", "start")
+    ):
+        if latest_start[patient_id] is None or start > latest_start[patient_id]:
+            latest_start[patient_id] = start
+
+    consults = (
+        Appointment.objects.filter(
+            appointment_type__slug="consult",
+            status=AppointmentStatus.COMPLETED,
+            end__lte=now - timedelta(days=days),
+            end__gte=recent,
+        )
+        .select_related("patient")
+        .order_by("start")
+    )
+    for consult in consults:
+        if latest_start[consult.patient_id] and latest_start[consult.patient_id] > consult.start:
+            continue
+        results.append(
+            Attention(
+                consult.patient,
+                f"Consult on {local(consult.start):%d %b} done; nothing booked since.",
+                consult.end,
+                consult.get_absolute_url(),
+            )
+        )
+
+    no_shows = (
+        Appointment.objects.filter(status=AppointmentStatus.NO_SHOW, start__gte=recent)
+        .select_related("patient", "appointment_type")
+        .order_by("start")
+    )
+    for missed in no_shows:
+        if latest_start[missed.patient_id] and latest_start[missed.patient_id] > missed.start:
+            continue
+        results.append(
+            Attention(
+                missed.patient,
+                f"No-show: {missed.appointment_type.name} on {local(missed.start):%d %b}; "
+                "nothing booked since.",
+                missed.start,
+                missed.get_absolute_url(),
+            )
+        )
+
+    series_list = (
+        Series.objects.filter(appointments__start__gte=recent)
+        .distinct()
+        .select_related("patient", "plan")
+        .prefetch_related(
+            Prefetch("appointments", queryset=Appointment.objects.order_by("start")),
+            "plan__steps",
+        )
+    )
+    for series in series_list:
+        reason = _course_gap(series)
+        if reason:
+            first = series.appointments.all()[0]
+            results.append(
+                Attention(
+                    series.patient,
+                    f"{series.name}: {reason}",
+                    first.start,
+                    first.get_absolute_url(),
+                )
+            )
+    results.sort(key=lambda item: item.since)
+    return results
+
+
+def _course_gap(series: Series) -> str:
+    items = list(series.appointments.all())
+    missed = [a for a in items if a.status in INACTIVE_STATUSES]
+    if missed:
+        first = missed[0]
+        return f"{len(missed)} session(s) cancelled or missed, first on {local(first.start):%d %b}."
+    live = [a for a in items if a.status not in INACTIVE_STATUSES]
+    planned = {s.position: s.day for s in series.plan.steps.all()} if series.plan else {}
+    for previous, current in zip(live, live[1:], strict=False):
+        gap = (local(current.start).date() - local(previous.start).date()).days
+        expected = None
+        if previous.series_position in planned and current.series_position in planned:
+            expected = planned[current.series_position] - planned[previous.series_position]
+        if expected is not None and gap > expected + 7:
+            return f"a gap of {gap} days after {local(previous.start):%d %b} ({expected} planned)."
+    return ""
+
+
+def open_change_requests():
+    from clinic.scheduling.models import ChangeRequest
+
+    return (
+        ChangeRequest.objects.filter(state=ChangeRequest.State.OPEN)
+        .select_related("appointment__patient", "appointment__appointment_type")
+        .order_by("created_at")
+    )
+
+
+def reverse_book(query: str) -> str:
+    return f"{reverse('scheduling:book')}?{query}"
