@@ -765,3 +765,28 @@ def checkin_needs_crisis_resources(checkin: CheckIn) -> bool:
     resources to the patient at once."""
     item9 = checkin.phq9_answers[8] if len(checkin.phq9_answers) == 9 else 0
     return checkin.high_risk or item9 > 0 or any(checkin.safety_answers.values())
+
+
+def appointment_check(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime,
+    clinician: User | None,
+    room: Room | None,
+    override_reason: str = "",
+    exclude: Iterable[int] = (),
+) -> None:
+    """The booking rules without booking: for forms (the admin's) that show
+    the same messages before saving through the services."""
+    _validate_resources(appointment_type=appointment_type, clinician=clinician, room=room)
+    _check_slot(
+        patient=patient,
+        clinician=clinician,
+        room=room,
+        start=start,
+        end=end,
+        override_reason=override_reason,
+        exclude=exclude,
+    )

@@ -1,0 +1,364 @@
+"""The Django admin for schedulers and admins.
+
+Appointments added or changed here go through the booking services, so the
+same conflict and working-hours rules apply, with the same messages.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
+from clinic.accounts.models import Patient
+from clinic.scheduling import services
+from clinic.scheduling.models import (
+    INACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    CalendarFeed,
+    ChangeRequest,
+    CheckIn,
+    FollowUpPlan,
+    FollowUpPlanStep,
+    Reminder,
+    Room,
+    Series,
+    TimeOff,
+    WorkingHours,
+)
+from clinic.scheduling.tasks import reminder_resend
+
+
+@admin.register(AppointmentType)
+class AppointmentTypeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "default_minutes",
+        "needs_clinician",
+        "needs_room",
+        "colour",
+        "reminder_offsets",
+        "sends_checkin",
+        "is_active",
+    ]
+    list_filter = ["is_active", "needs_room", "sends_checkin"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ["clinician", "weekday", "start_time", "end_time"]
+    list_filter = ["weekday", "clinician"]
+    autocomplete_fields = ["clinician"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ["clinician", "start", "end", "reason"]
+    list_filter = ["clinician"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["clinician"]
+
+
+class FollowUpPlanStepInline(admin.TabularInline):
+    model = FollowUpPlanStep
+    extra = 1
+    fields = ["position", "day", "appointment_type"]
+
+
+@admin.register(FollowUpPlan)
+class FollowUpPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active", "step_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [FollowUpPlanStepInline]
+
+    @admin.display(description=_("appointments"))
+    def step_count(self, obj) -> int:
+        return obj.steps.count()
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["offset_minutes", "due_at", "sent_at", "attempts", "last_error", "superseded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AppointmentAdminForm(forms.ModelForm):
+    end = forms.SplitDateTimeField(
+        required=False,
+        widget=admin.widgets.AdminSplitDateTime,
+        help_text=_("Leave empty for the type's usual length."),
+    )
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "patient",
+            "appointment_type",
+            "clinician",
+            "room",
+            "start",
+            "end",
+            "status",
+            "notes",
+            "override_reason",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        kind, start = data.get("appointment_type"), data.get("start")
+        if kind is None or start is None or data.get("patient") is None:
+            return data
+        if not data.get("end"):
+            data["end"] = start + timedelta(minutes=kind.default_minutes)
+        if data.get("status") in INACTIVE_STATUSES:
+            return data
+        instance = self.instance
+        slot_changed = instance.pk is None or any(
+            getattr(instance, f"{name}_id" if name in ("clinician", "room", "patient") else name)
+            != (
+                getattr(data.get(name), "pk", None)
+                if name in ("clinician", "room", "patient")
+                else data.get(name)
+            )
+            for name in ("start", "end", "clinician", "room", "patient")
+        )
+        if not slot_changed and instance.status not in INACTIVE_STATUSES:
+            return data
+        try:
+            services.appointment_check(
+                patient=data["patient"],
+                appointment_type=kind,
+                start=start,
+                end=data["end"],
+                clinician=data.get("clinician"),
+                room=data.get("room"),
+                override_reason=data.get("override_reason", ""),
+                exclude=[instance.pk] if instance.pk else [],
+            )
+        except services.OutsideWorkingHours as exc:
+            for message in exc.messages:
+                self.add_error("override_reason", message)
+        except services.BookingError as exc:
+            for message in exc.messages:
+                self.add_error(None, message)
+        return data
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentAdminForm
+    list_display = [
+        "start",
+        "end",
+        "patient",
+        "appointment_type",
+        "clinician",
+        "room",
+        "status",
+        "reminders_sent",
+        "series",
+    ]
+    list_filter = ["start", "clinician", "room", "appointment_type", "status"]
+    search_fields = ["patient__family_name", "patient__given_name", "patient__email", "notes"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["patient", "clinician", "room"]
+    list_select_related = ["patient", "appointment_type", "clinician", "room", "series"]
+    readonly_fields = ["booked_by", "booked_at", "series", "series_position"]
+    inlines = [ReminderInline]
+    actions = ["confirm", "cancel", "mark_no_show", "resend_reminder"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(sent_count=Count("reminders", filter=Q(reminders__sent_at__isnull=False)))
+        )
+
+    @admin.display(description=_("reminders sent"), ordering="sent_count")
+    def reminders_sent(self, obj) -> int:
+        return obj.sent_count
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        if not change:
+            booked = services.appointment_book(
+                patient=data["patient"],
+                appointment_type=data["appointment_type"],
+                start=data["start"],
+                end=data["end"],
+                clinician=data.get("clinician"),
+                room=data.get("room"),
+                notes=data.get("notes", ""),
+                override_reason=data.get("override_reason", ""),
+                status=data.get("status") or AppointmentStatus.BOOKED,
+                booked_by=request.user,
+            )
+            obj.pk = booked.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            return
+        before = Appointment.objects.get(pk=obj.pk)
+        slot = ("start", "end", "clinician_id", "room_id")
+        if any(getattr(before, f) != getattr(obj, f) for f in slot) and before.is_live:
+            services.appointment_move(
+                appointment=before,
+                start=obj.start,
+                end=obj.end,
+                clinician=obj.clinician,
+                room=obj.room,
+                override_reason=obj.override_reason,
+                moved_by=request.user,
+            )
+        if before.status != obj.status:
+            services.appointment_set_status(
+                appointment=before, status=obj.status, changed_by=request.user
+            )
+        Appointment.objects.filter(pk=obj.pk).update(
+            notes=obj.notes, appointment_type=obj.appointment_type, patient=obj.patient
+        )
+        obj.refresh_from_db()
+
+    def _set_status(self, request, queryset, status: str, done: str) -> None:
+        changed, refused = 0, []
+        for appointment in queryset:
+            try:
+                services.appointment_set_status(
+                    appointment=appointment, status=status, changed_by=request.user
+                )
+                changed += 1
+            except services.BookingError as exc:
+                refused.append(f"{appointment}: {' '.join(exc.messages)}")
+        if changed:
+            self.message_user(request, f"{changed} appointment(s) {done}.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("Confirm selected appointments"))
+    def confirm(self, request, queryset) -> None:
+        self._set_status(request, queryset, AppointmentStatus.CONFIRMED, "confirmed")
+
+    @admin.action(description=_("Cancel selected appointments"))
+    def cancel(self, request, queryset) -> None:
+        self._set_status(request, queryset, AppointmentStatus.CANCELLED, "cancelled")
+
+    @admin.action(description=_("Mark selected appointments as no-show"))
+    def mark_no_show(self, request, queryset) -> None:
+        self._set_status(request, queryset, AppointmentStatus.NO_SHOW, "marked as no-show")
+
+    @admin.action(description=_("Resend the reminder email now"))
+    def resend_reminder(self, request, queryset) -> None:
+        count = 0
+        for appointment in queryset:
+            if appointment.is_live:
+                reminder_resend(appointment=appointment, requested_by=request.user)
+                count += 1
+        self.message_user(request, f"{count} reminder(s) queued.", messages.SUCCESS)
+
+
+class SeriesAppointmentInline(admin.TabularInline):
+    model = Appointment
+    fk_name = "series"
+    extra = 0
+    fields = ["series_position", "start", "appointment_type", "clinician", "room", "status"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "patient", "plan", "created_by", "created_at"]
+    list_filter = ["plan"]
+    search_fields = ["name", "patient__family_name", "patient__given_name"]
+    autocomplete_fields = ["patient"]
+    readonly_fields = ["created_by", "created_at"]
+    inlines = [SeriesAppointmentInline]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["clinician", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    fields = ["clinician", "created_at", "revoked_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["clinician"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ["appointment", "kind", "state", "created_at", "decided_by"]
+    list_filter = ["state", "kind"]
+    readonly_fields = ["appointment", "kind", "message", "created_at", "decided_at", "decided_by"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["patient", "appointment", "completed_at", "phq9_total", "high_risk"]
+    list_filter = ["high_risk"]
+    fields = [
+        "patient",
+        "appointment",
+        "created_at",
+        "completed_at",
+        "phq9_total",
+        "phq9_answers",
+        "safety_answers",
+        "high_risk",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class PatientAppointmentInline(admin.TabularInline):
+    model = Appointment
+    fk_name = "patient"
+    extra = 0
+    fields = ["start", "appointment_type", "clinician", "room", "status"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["-start"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PatientAdmin(AccountsPatientAdmin):
+    """The accounts app's patient admin with the patient's appointments."""
+
+    inlines = [*AccountsPatientAdmin.inlines, PatientAppointmentInline]
+
+
+if admin.site.is_registered(Patient):
+    admin.site.unregister(Patient)
+admin.site.register(Patient, PatientAdmin)
