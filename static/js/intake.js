@@ -41,6 +41,7 @@
         if (status) { status.textContent = ""; }
       }).then(function () {
         busy = false;
+        if (pending) { form.dispatchEvent(new CustomEvent("intake:saved")); return; }
         if (again) { again = false; schedule(); }
       });
     }
@@ -52,8 +53,24 @@
 
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
-    form.addEventListener("submit", function () {
+    var pending = null;
+    form.addEventListener("submit", function (event) {
       if (timer) { window.clearTimeout(timer); }
+      if (busy) {
+        // Let an autosave in flight land first, so it cannot overwrite this save.
+        event.preventDefault();
+        pending = event.submitter || null;
+      }
+    });
+    form.addEventListener("intake:saved", function () {
+      if (!pending) { return; }
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = pending.name || "action";
+      hidden.value = pending.value || "next";
+      form.appendChild(hidden);
+      pending = null;
+      form.submit();
     });
   }
 
