@@ -219,3 +219,20 @@ def test_admin_action_sends_invitations(client, clinic_admin, django_capture_on_
     assert "Invitations sent: 2." in page
     assert patients[2].full_name in page
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in patients[:2])
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_invite_page_queries_do_not_grow_with_rows(
+    client, scheduler, rows, django_assert_num_queries
+):
+    from tests.factories.accounts import InvitationFactory
+
+    InvitationFactory.create_batch(rows)
+    client.force_login(scheduler)
+    client.get("/invitations/new/")  # warm the session and role caches
+    with django_assert_num_queries(QUERIES_ON_INVITE_PAGE):
+        response = client.get("/invitations/new/")
+    assert response.content.decode().count("Send again") == rows
+
+
+QUERIES_ON_INVITE_PAGE = 4
