@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -130,8 +131,9 @@ def _int(low: int, high: int | None = None, *, optional: bool = False) -> Any:
     return Annotated[kind, BeforeValidator(_optional(check, optional))]
 
 
-def _number(low: float, high: float | None = None, *, above: bool = False,
-            optional: bool = False) -> Any:
+def _number(
+    low: float, high: float | None = None, *, above: bool = False, optional: bool = False
+) -> Any:
     if above:
         range_text = f"greater than {low:g}"
     else:
@@ -160,8 +162,14 @@ Bool = Annotated[bool, BeforeValidator(_check_bool)]
 OptionalBool = Annotated[bool | None, BeforeValidator(_optional(_check_bool, True))]
 
 
-def _text(*, max_length: int | None = None, nonblank: bool = False, optional: bool = False,
-          pattern: re.Pattern[str] | None = None, pattern_message: str = "") -> Any:
+def _text(
+    *,
+    max_length: int | None = None,
+    nonblank: bool = False,
+    optional: bool = False,
+    pattern: re.Pattern[str] | None = None,
+    pattern_message: str = "",
+) -> Any:
     def check(value: Any) -> str:
         if not isinstance(value, str):
             raise _fail("must be a string")
@@ -258,10 +266,16 @@ SignedName = _text(max_length=250, nonblank=True)
 Text = _text()
 NonBlankText = _text(nonblank=True)
 OptionalText = _text(optional=True)
-Email = _text(optional=True, pattern=_EMAIL,
-              pattern_message="must be a valid email address, e.g. name@example.org")
-Language = _text(optional=True, pattern=_LANGUAGE,
-                 pattern_message="must be a BCP 47 language tag, e.g. en or es-MX")
+Email = _text(
+    optional=True,
+    pattern=_EMAIL,
+    pattern_message="must be a valid email address, e.g. name@example.org",
+)
+Language = _text(
+    optional=True,
+    pattern=_LANGUAGE,
+    pattern_message="must be a BCP 47 language tag, e.g. en or es-MX",
+)
 Dose = _number(0, above=True, optional=True)
 Weeks = _number(0, 520)
 Item03 = _int(0, 3)
@@ -448,12 +462,22 @@ UNANSWERED = (
 
 def age_on(date_of_birth: date, on: date) -> int:
     """Whole years between date_of_birth and on."""
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month,
-                                                                  date_of_birth.day))
+    return (
+        on.year
+        - date_of_birth.year
+        - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    )
 
 
 def normalise_person_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """Case and spacing aside: Unicode compatibility caseless form, spaces collapsed.
+
+    Upper-casing first makes "ı" and "I" (and other one-way case pairs) compare equal.
+    """
+    folded = unicodedata.normalize("NFD", name).upper()
+    folded = unicodedata.normalize("NFKD", folded.casefold())
+    folded = unicodedata.normalize("NFKD", folded.casefold())
+    return " ".join(folded.split())
 
 
 def _check_patient(p: Patient, completed_on: date | None, _name: Any) -> Errors:
@@ -476,10 +500,12 @@ def _check_suicide_screen(s: SuicideScreen, _completed_on: Any, _name: Any) -> E
             if getattr(s, key) is None:
                 errors.append((f".{key}", UNANSWERED))
     if s.behavior_lifetime and s.behavior_past_3_months is None:
-        errors.append((
-            ".behavior_past_3_months",
-            "required (true or false) when behavior_lifetime is true",
-        ))
+        errors.append(
+            (
+                ".behavior_past_3_months",
+                "required (true or false) when behavior_lifetime is true",
+            )
+        )
     return errors
 
 
@@ -560,8 +586,9 @@ class IntakeDocument(_Model):
     def _cross_checks(self) -> IntakeDocument:
         errors = _document_checks(self)
         if errors:
-            raise PydanticCustomError("intake_multi", "{count} errors",
-                                      {"count": len(errors), "errors": errors})
+            raise PydanticCustomError(
+                "intake_multi", "{count} errors", {"count": len(errors), "errors": errors}
+            )
         return self
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -615,8 +642,9 @@ def _translate(exc: ValidationError, prefix: str) -> Errors:
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {key: TypeAdapter(t) for key, t in SECTION_TYPES.items()}
 
 
-def _validate(key: str, value: Any, completed_on: date | None,
-              patient_name: tuple[str, str] | None) -> tuple[Any, Errors]:
+def _validate(
+    key: str, value: Any, completed_on: date | None, patient_name: tuple[str, str] | None
+) -> tuple[Any, Errors]:
     try:
         result = _ADAPTERS[key].validate_python(value)
     except ValidationError as exc:
@@ -644,8 +672,6 @@ def validate_section(
     if section_key not in _ADAPTERS:
         expected = ", ".join(SECTION_KEYS)
         raise ValueError(f"unknown section {section_key!r}; expected one of {expected}")
-    if data is None and section_key not in OPTIONAL_SECTIONS:
-        return [(section_key, "required")]
     return _validate(section_key, data, completed_on, patient_name)[1]
 
 
@@ -671,8 +697,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _load_json(text: str | bytes) -> Any:
     try:
-        return json.loads(text, parse_constant=_reject_constant,
-                          object_pairs_hook=_no_duplicate_keys)
+        return json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+        )
     except json.JSONDecodeError as exc:
         message = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:

@@ -21,7 +21,11 @@ POLICY_FIELDS: dict[str, tuple[type, float, float, str]] = {
     "bp_recent_days": (int, 0, 3650, "a reading up to this many days before intake is recent"),
     "min_trial_weeks": (float, 0, 520, "minimum weeks for an adequate antidepressant trial"),
     "trd_adequate_failed_trials": (
-        int, 1, 100, "adequate failed antidepressant trials for trd_likely"),
+        int,
+        1,
+        100,
+        "adequate failed antidepressant trials for trd_likely",
+    ),
     "audit_c_positive_male": (int, 0, 12, "AUDIT-C total that is positive for male sex at birth"),
     "audit_c_positive_other": (int, 0, 12, "AUDIT-C total that is positive for everyone else"),
     "dast10_cutoff": (int, 0, 10, "DAST-10 total that raises substance_use_history"),

@@ -31,8 +31,16 @@ Condition = tuple[str, str, str]
 class Facts:
     """Everything the rules read, computed once per screening."""
 
-    __slots__ = ("doc", "policy", "knowledge", "scores", "age", "trials", "medications",
-                 "completed_on")
+    __slots__ = (
+        "doc",
+        "policy",
+        "knowledge",
+        "scores",
+        "age",
+        "trials",
+        "medications",
+        "completed_on",
+    )
 
     def __init__(
         self,
@@ -124,7 +132,10 @@ def _days_before(n: int) -> str:
 def _medication_label(medication: Any, found: MedicationMatch) -> str:
     name = medication.name.strip()
     generic = found.generic
-    label = name if generic is None or normalise_name(name) == generic else f"{name} ({generic})"
+    if generic is None:
+        label = name
+    else:
+        label = generic if normalise_name(name) == generic else f"{name} ({generic})"
     if medication.daily_dose_mg is not None:
         label += f" {number_text(medication.daily_dose_mg)} mg/day"
     return label
@@ -168,20 +179,37 @@ TRD_SOURCES = (
 # -- the rules, in the order of the spec's table ---------------------------------
 
 
-@rule("suicide_risk", modalities=ALL_FOUR,
-      sources="C-SSRS screener triage: Columbia Lighthouse Project; PHQ-9: Kroenke et al. 2001")
+@rule(
+    "suicide_risk",
+    modalities=ALL_FOUR,
+    sources="C-SSRS screener triage: Columbia Lighthouse Project; PHQ-9: Kroenke et al. 2001",
+)
 def suicide_risk(facts: Facts) -> Flag | None:
     s = facts.doc.suicide_screen
     item9 = facts.doc.depression.phq9[8]
-    if not (s.wish_to_be_dead or s.suicidal_thoughts or s.method or s.intent or s.plan
-            or s.behavior_lifetime or s.behavior_past_3_months or item9):
+    if not (
+        s.wish_to_be_dead
+        or s.suicidal_thoughts
+        or s.method
+        or s.intent
+        or s.plan
+        or s.behavior_lifetime
+        or s.behavior_past_3_months
+        or item9
+    ):
         return None
-    urgent = ("C-SSRS answers show high suicide risk (intent, plan or suicidal behaviour in the "
-              "past 3 months): contact the patient today for a safety assessment.")
-    high = ("C-SSRS answers show moderate suicide risk (a method considered or suicidal "
-            "behaviour in the past): assess safety before planning treatment.")
-    moderate = ("Thoughts of death or suicide were reported: assess safety and plan follow-up "
-                "at the consult.")
+    urgent = (
+        "C-SSRS answers show high suicide risk (intent, plan or suicidal behaviour in the "
+        "past 3 months): contact the patient today for a safety assessment."
+    )
+    high = (
+        "C-SSRS answers show moderate suicide risk (a method considered or suicidal "
+        "behaviour in the past): assess safety before planning treatment."
+    )
+    moderate = (
+        "Thoughts of death or suicide were reported: assess safety and plan follow-up "
+        "at the consult."
+    )
     unasked = "" if s.suicidal_thoughts else " (answered although Q2 is no)"
     conditions: list[Condition] = []
     if s.wish_to_be_dead:
@@ -197,15 +225,18 @@ def suicide_risk(facts: Facts) -> Flag | None:
     if s.behavior_lifetime:
         conditions.append(("high", "C-SSRS Q6 suicidal behaviour, lifetime: yes", high))
     if s.behavior_past_3_months:
-        conditions.append(("urgent", "C-SSRS Q6 suicidal behaviour in the past 3 months: yes",
-                           urgent))
+        conditions.append(
+            ("urgent", "C-SSRS Q6 suicidal behaviour in the past 3 months: yes", urgent)
+        )
     if item9:
-        conditions.append((
-            "moderate",
-            f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm): {item9} of 3",
-            "PHQ-9 item 9 reports thoughts of death or self-harm: ask about them and assess "
-            "safety at the consult.",
-        ))
+        conditions.append(
+            (
+                "moderate",
+                f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm): {item9} of 3",
+                "PHQ-9 item 9 reports thoughts of death or self-harm: ask about them and assess "
+                "safety at the consult.",
+            )
+        )
     return make_flag(suicide_risk, conditions)
 
 
@@ -227,9 +258,11 @@ def trd_likely(facts: Facts) -> Flag | None:
     needed = facts.policy.trd_adequate_failed_trials
     if n < needed:
         return None
-    summary = (f"The treatment history shows {n} medications with an adequate failed trial in "
-               f"this episode ({_adequate_failed_names(facts)}), meeting the {needed}-trial "
-               "definition of treatment-resistant depression: confirm the history at the consult.")
+    summary = (
+        f"The treatment history shows {n} medications with an adequate failed trial in "
+        f"this episode ({_adequate_failed_names(facts)}), meeting the {needed}-trial "
+        "definition of treatment-resistant depression: confirm the history at the consult."
+    )
     return make_flag(trd_likely, [("info", e, summary) for e in _trial_evidence(facts)])
 
 
@@ -240,15 +273,22 @@ def trd_unconfirmed(facts: Facts) -> Flag | None:
     if n >= needed:
         return None
     medications = "medication" if n == 1 else "medications"
-    summary = (f"The treatment history shows {n} {medications} with an adequate failed trial in "
-               f"this episode, fewer than the {needed} that define treatment-resistant depression "
-               "(esketamine's label requires them): review doses, durations and responses.")
+    summary = (
+        f"The treatment history shows {n} {medications} with an adequate failed trial in "
+        f"this episode, fewer than the {needed} that define treatment-resistant depression "
+        "(esketamine's label requires them): review doses, durations and responses."
+    )
     return make_flag(trd_unconfirmed, [("info", e, summary) for e in _trial_evidence(facts)])
 
 
-@rule("uncontrolled_hypertension", modalities=("iv_ketamine", "esketamine", "ect"),
-      sources=("SPRAVATO US prescribing information (BP above 140/90 as a general guide); "
-               "Whelton et al., ACC/AHA 2017 guideline; " + SANACORA + "; " + APA_ECT))
+@rule(
+    "uncontrolled_hypertension",
+    modalities=("iv_ketamine", "esketamine", "ect"),
+    sources=(
+        "SPRAVATO US prescribing information (BP above 140/90 as a general guide); "
+        "Whelton et al., ACC/AHA 2017 guideline; " + SANACORA + "; " + APA_ECT
+    ),
+)
 def uncontrolled_hypertension(facts: Facts) -> Flag | None:
     doc = facts.doc
     history = doc.medical_history
@@ -263,88 +303,138 @@ def uncontrolled_hypertension(facts: Facts) -> Flag | None:
         high = bp.systolic >= p.bp_high_systolic or bp.diastolic >= p.bp_high_diastolic
         if high or known:
             reading = f"{bp.systolic}/{bp.diastolic}"
-            evidence = (f"blood_pressure: {reading} ({bp.measured_on.isoformat()}), "
-                        f"{_days_before(days)}")
+            evidence = (
+                f"blood_pressure: {reading} ({bp.measured_on.isoformat()}), {_days_before(days)}"
+            )
             when = f"{reading} on {bp.measured_on.isoformat()}"
             crisis = bp.systolic > p.bp_crisis_systolic or bp.diastolic > p.bp_crisis_diastolic
             if recent and crisis:
-                conditions.append((
-                    "urgent", evidence,
-                    f"Blood pressure {when} is above {p.bp_crisis_systolic}/"
-                    f"{p.bp_crisis_diastolic}, the hypertensive crisis range: arrange a medical "
-                    "assessment today."))
+                conditions.append(
+                    (
+                        "urgent",
+                        evidence,
+                        f"Blood pressure {when} is above {p.bp_crisis_systolic}/"
+                        f"{p.bp_crisis_diastolic}, the hypertensive crisis range: "
+                        "arrange a medical assessment today.",
+                    )
+                )
             elif recent and high:
-                conditions.append((
-                    "high", evidence,
-                    f"Blood pressure {when} is at or above {p.bp_high_systolic}/"
-                    f"{p.bp_high_diastolic}: discuss before treatment."))
+                conditions.append(
+                    (
+                        "high",
+                        evidence,
+                        f"Blood pressure {when} is at or above {p.bp_high_systolic}/"
+                        f"{p.bp_high_diastolic}: discuss before treatment.",
+                    )
+                )
             elif high:
-                conditions.append((
-                    "moderate", f"{evidence}, older than {p.bp_recent_days} days",
-                    f"The last blood pressure reading, {when}, is at or above "
-                    f"{p.bp_high_systolic}/{p.bp_high_diastolic} but older than "
-                    f"{p.bp_recent_days} days: re-measure before treatment."))
+                conditions.append(
+                    (
+                        "moderate",
+                        f"{evidence}, older than {p.bp_recent_days} days",
+                        f"The last blood pressure reading, {when}, is at or above "
+                        f"{p.bp_high_systolic}/{p.bp_high_diastolic} but older than "
+                        f"{p.bp_recent_days} days: re-measure before treatment.",
+                    )
+                )
     if known:
         what = "known hypertension" if history.hypertension else "takes blood-pressure medicine"
         if not recent:
             last = ""
             if bp is not None:
-                last = (f" (last: {bp.systolic}/{bp.diastolic} on "
-                        f"{bp.measured_on.isoformat()})")
-            conditions.append((
-                "moderate",
-                f"{what}, no reading in the {p.bp_recent_days} days before intake{last}",
-                f"Known hypertension without a blood pressure reading in the last "
-                f"{p.bp_recent_days} days: measure before treatment."))
+                last = f" (last: {bp.systolic}/{bp.diastolic} on {bp.measured_on.isoformat()})"
+            conditions.append(
+                (
+                    "moderate",
+                    f"{what}, no reading in the {p.bp_recent_days} days before intake{last}",
+                    f"Known hypertension without a blood pressure reading in the last "
+                    f"{p.bp_recent_days} days: measure before treatment.",
+                )
+            )
         if not history.hypertension_medication:
-            conditions.append((
-                "moderate", "known hypertension, not taking blood-pressure medicine",
-                "Known hypertension not treated with medicine: check blood pressure control "
-                "before treatment."))
+            conditions.append(
+                (
+                    "moderate",
+                    "known hypertension, not taking blood-pressure medicine",
+                    "Known hypertension not treated with medicine: check blood pressure control "
+                    "before treatment.",
+                )
+            )
     return make_flag(uncontrolled_hypertension, conditions)
 
 
-@rule("substance_use_history", modalities=("iv_ketamine", "esketamine"),
-      sources=(SANACORA + "; " + OXFORD + "; " + SPRAVATO
-               + "; AUDIT-C: Bush 1998, Bradley 2003; DAST-10: Skinner 1982"))
+@rule(
+    "substance_use_history",
+    modalities=("iv_ketamine", "esketamine"),
+    sources=(
+        SANACORA
+        + "; "
+        + OXFORD
+        + "; "
+        + SPRAVATO
+        + "; AUDIT-C: Bush 1998, Bradley 2003; DAST-10: Skinner 1982"
+    ),
+)
 def substance_use_history(facts: Facts) -> Flag | None:
     su = facts.doc.substance_use
     scores = facts.scores
     cutoff = facts.policy.dast10_cutoff
-    moderate = ("Alcohol or drug use answers are positive on screening: discuss use and misuse "
-                "risk before ketamine or esketamine.")
+    moderate = (
+        "Alcohol or drug use answers are positive on screening: discuss use and misuse "
+        "risk before ketamine or esketamine."
+    )
     conditions: list[Condition] = []
     if su.ketamine_or_pcp_nonmedical_use:
-        conditions.append((
-            "high", "ketamine, esketamine or PCP used other than as prescribed: yes",
-            "Non-medical use of ketamine, esketamine or PCP was reported: discuss misuse risk "
-            "before ketamine or esketamine."))
+        conditions.append(
+            (
+                "high",
+                "ketamine, esketamine or PCP used other than as prescribed: yes",
+                "Non-medical use of ketamine, esketamine or PCP was reported: discuss misuse risk "
+                "before ketamine or esketamine.",
+            )
+        )
     if scores["audit_c_positive"]:
         sex = facts.doc.patient.sex_at_birth
-        cut = (facts.policy.audit_c_positive_male if sex == "male"
-               else facts.policy.audit_c_positive_other)
-        conditions.append((
-            "moderate",
-            f"AUDIT-C {scores['audit_c_total']} (positive at {cut} or more for {sex} sex at birth)",
-            moderate))
+        cut = (
+            facts.policy.audit_c_positive_male
+            if sex == "male"
+            else facts.policy.audit_c_positive_other
+        )
+        conditions.append(
+            (
+                "moderate",
+                f"AUDIT-C {scores['audit_c_total']} "
+                f"(positive at {cut} or more for {sex} sex at birth)",
+                moderate,
+            )
+        )
     if scores["dast10_total"] >= cutoff:
-        conditions.append((
-            "moderate",
-            f"DAST-10 {scores['dast10_total']} ({scores['dast10_band']}; "
-            f"flagged at {cutoff} or more)",
-            moderate))
+        conditions.append(
+            (
+                "moderate",
+                f"DAST-10 {scores['dast10_total']} ({scores['dast10_band']}; "
+                f"flagged at {cutoff} or more)",
+                moderate,
+            )
+        )
     if su.substance_use_disorder_history:
-        conditions.append((
-            "moderate", "drug or alcohol use disorder, diagnosed or treated: yes", moderate))
+        conditions.append(
+            ("moderate", "drug or alcohol use disorder, diagnosed or treated: yes", moderate)
+        )
     return make_flag(substance_use_history, conditions)
 
 
-@rule("psychosis_history", modalities=("iv_ketamine", "esketamine"),
-      sources=SANACORA + "; " + OXFORD + "; " + SPRAVATO)
+@rule(
+    "psychosis_history",
+    modalities=("iv_ketamine", "esketamine"),
+    sources=SANACORA + "; " + OXFORD + "; " + SPRAVATO,
+)
 def psychosis_history(facts: Facts) -> Flag | None:
     h = facts.doc.psychiatric_history
-    summary = ("A psychotic disorder or current psychotic symptoms were reported: discuss before "
-               "ketamine or esketamine.")
+    summary = (
+        "A psychotic disorder or current psychotic symptoms were reported: discuss before "
+        "ketamine or esketamine."
+    )
     conditions: list[Condition] = []
     if h.psychotic_disorder:
         conditions.append(("high", "psychotic disorder diagnosed: yes", summary))
@@ -357,18 +447,30 @@ def psychosis_history(facts: Facts) -> Flag | None:
 def bipolar_disorder(facts: Facts) -> Flag | None:
     if not facts.doc.psychiatric_history.bipolar_disorder:
         return None
-    return make_flag(bipolar_disorder, [(
-        "moderate", "bipolar disorder or a past manic/hypomanic episode: yes",
-        "Bipolar disorder or a past manic or hypomanic episode was reported: discuss the risk of "
-        "switching into mania and mood-stabiliser cover.")])
+    return make_flag(
+        bipolar_disorder,
+        [
+            (
+                "moderate",
+                "bipolar disorder or a past manic/hypomanic episode: yes",
+                "Bipolar disorder or a past manic or hypomanic episode was reported: "
+                "discuss the risk of switching into mania and mood-stabiliser cover.",
+            )
+        ],
+    )
 
 
-@rule("vascular_contraindication", modalities=("esketamine", "iv_ketamine", "ect"),
-      sources=SPRAVATO + "; " + SANACORA + "; " + APA_ECT)
+@rule(
+    "vascular_contraindication",
+    modalities=("esketamine", "iv_ketamine", "ect"),
+    sources=SPRAVATO + "; " + SANACORA + "; " + APA_ECT,
+)
 def vascular_contraindication(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
-    summary = ("Aneurysmal or arteriovenous vascular disease, a past brain bleed or an aneurysm "
-               "clip or coil was reported: discuss before esketamine, IV ketamine or ECT.")
+    summary = (
+        "Aneurysmal or arteriovenous vascular disease, a past brain bleed or an aneurysm "
+        "clip or coil was reported: discuss before esketamine, IV ketamine or ECT."
+    )
     conditions: list[Condition] = []
     if h.aneurysmal_vascular_disease:
         conditions.append(("high", "aneurysmal vascular disease: yes", summary))
@@ -384,11 +486,16 @@ def vascular_contraindication(facts: Facts) -> Flag | None:
 KETAMINE_ALLERGY_TERMS = ("ketamine", "ketalar", "spravato")
 
 
-@rule("ketamine_hypersensitivity", modalities=("esketamine", "iv_ketamine"),
-      sources=SPRAVATO + "; " + SANACORA)
+@rule(
+    "ketamine_hypersensitivity",
+    modalities=("esketamine", "iv_ketamine"),
+    sources=SPRAVATO + "; " + SANACORA,
+)
 def ketamine_hypersensitivity(facts: Facts) -> Flag | None:
-    summary = ("An allergy to ketamine or esketamine was reported: discuss before esketamine or "
-               "IV ketamine.")
+    summary = (
+        "An allergy to ketamine or esketamine was reported: discuss before esketamine or "
+        "IV ketamine."
+    )
     conditions: list[Condition] = []
     for allergy in facts.doc.allergies:
         text = allergy.casefold()
@@ -397,20 +504,32 @@ def ketamine_hypersensitivity(facts: Facts) -> Flag | None:
     return make_flag(ketamine_hypersensitivity, conditions)
 
 
-@rule("recent_cardiovascular_event", modalities=("ect", "iv_ketamine", "esketamine"),
-      sources=APA_ECT + "; 3 months after myocardial infarction as the usual interval; "
-      + SPRAVATO + "; " + SANACORA)
+@rule(
+    "recent_cardiovascular_event",
+    modalities=("ect", "iv_ketamine", "esketamine"),
+    sources=APA_ECT
+    + "; 3 months after myocardial infarction as the usual interval; "
+    + SPRAVATO
+    + "; "
+    + SANACORA,
+)
 def recent_cardiovascular_event(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
-    high = ("Unstable heart disease, or a heart attack or stroke less than 3 months ago, was "
-            "reported: discuss cardiac risk before ECT, IV ketamine or esketamine.")
-    moderate = ("A heart attack or stroke 3 to 12 months ago was reported: discuss cardiac risk "
-                "before ECT, IV ketamine or esketamine.")
+    high = (
+        "Unstable heart disease, or a heart attack or stroke less than 3 months ago, was "
+        "reported: discuss cardiac risk before ECT, IV ketamine or esketamine."
+    )
+    moderate = (
+        "A heart attack or stroke 3 to 12 months ago was reported: discuss cardiac risk "
+        "before ECT, IV ketamine or esketamine."
+    )
     conditions: list[Condition] = []
     if h.unstable_heart_disease:
         conditions.append(("high", "unstable angina or uncontrolled heart failure: yes", high))
-    for months, what in ((h.myocardial_infarction_months_ago, "heart attack"),
-                         (h.stroke_months_ago, "stroke")):
+    for months, what in (
+        (h.myocardial_infarction_months_ago, "heart attack"),
+        (h.stroke_months_ago, "stroke"),
+    ):
         if months is None or months > 12:
             continue
         if months < 3:
@@ -420,19 +539,35 @@ def recent_cardiovascular_event(facts: Facts) -> Flag | None:
     return make_flag(recent_cardiovascular_event, conditions)
 
 
-@rule("raised_intracranial_pressure", modalities=ALL_FOUR,
-      sources=APA_ECT + "; " + SANACORA + "; " + SPRAVATO + "; " + TMS_SAFETY)
+@rule(
+    "raised_intracranial_pressure",
+    modalities=ALL_FOUR,
+    sources=APA_ECT + "; " + SANACORA + "; " + SPRAVATO + "; " + TMS_SAFETY,
+)
 def raised_intracranial_pressure(facts: Facts) -> Flag | None:
     if not facts.doc.medical_history.raised_intracranial_pressure:
         return None
-    return make_flag(raised_intracranial_pressure, [(
-        "high", "raised intracranial pressure, brain tumour or other mass: yes",
-        "Raised pressure in the head or a brain mass was reported: discuss before any of the "
-        "four treatments.")])
+    return make_flag(
+        raised_intracranial_pressure,
+        [
+            (
+                "high",
+                "raised intracranial pressure, brain tumour or other mass: yes",
+                "Raised pressure in the head or a brain mass was reported: "
+                "discuss before any of the four treatments.",
+            )
+        ],
+    )
 
 
-TMS_HIGH_DEVICES = ("cochlear_implant", "deep_brain_stimulator", "vagus_nerve_stimulator",
-                    "other_neurostimulator", "cerebral_shunt", "aneurysm_clip_or_coil")
+TMS_HIGH_DEVICES = (
+    "cochlear_implant",
+    "deep_brain_stimulator",
+    "vagus_nerve_stimulator",
+    "other_neurostimulator",
+    "cerebral_shunt",
+    "aneurysm_clip_or_coil",
+)
 TMS_MODERATE_DEVICES = ("pacemaker_or_icd", "medication_pump", "other")
 
 
@@ -442,9 +577,11 @@ def tms_implant_or_metal(facts: Facts) -> Flag | None:
     devices = h.implanted_devices
     if not (h.metal_in_head or devices):
         return None
-    high = ("Metal or an implanted device in or near the head was reported: check compatibility "
-            "with the TMS coil before TMS.")
-    moderate = ("An implanted device was reported: check it with the device's maker before TMS.")
+    high = (
+        "Metal or an implanted device in or near the head was reported: check compatibility "
+        "with the TMS coil before TMS."
+    )
+    moderate = "An implanted device was reported: check it with the device's maker before TMS."
     conditions: list[Condition] = []
     if h.metal_in_head:
         conditions.append(("high", "metal in or near the head: yes", high))
@@ -460,31 +597,45 @@ def tms_implant_or_metal(facts: Facts) -> Flag | None:
 @rule("seizure_risk", modalities=("tms",), sources=TMS_SAFETY)
 def seizure_risk(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
-    moderate = ("A head injury with loss of consciousness or a medicine that lowers the seizure "
-                "threshold was reported: discuss seizure risk before TMS.")
+    moderate = (
+        "A head injury with loss of consciousness or a medicine that lowers the seizure "
+        "threshold was reported: discuss seizure risk before TMS."
+    )
     conditions: list[Condition] = []
     if h.seizure_disorder:
-        conditions.append(("high", "epilepsy or a seizure not caused by ECT: yes",
-                           "Epilepsy or a past seizure was reported: discuss seizure risk before "
-                           "TMS."))
+        conditions.append(
+            (
+                "high",
+                "epilepsy or a seizure not caused by ECT: yes",
+                "Epilepsy or a past seizure was reported: discuss seizure risk before TMS.",
+            )
+        )
     if h.head_injury_with_loss_of_consciousness:
         conditions.append(("moderate", "head injury with loss of consciousness: yes", moderate))
     for medication, found in facts.medications:
         if "seizure_threshold_lowering" in found.classes:
-            conditions.append((
-                "moderate",
-                f"current medication: {_medication_label(medication, found)} "
-                "(lowers the seizure threshold)",
-                moderate))
+            conditions.append(
+                (
+                    "moderate",
+                    f"current medication: {_medication_label(medication, found)} "
+                    "(lowers the seizure threshold)",
+                    moderate,
+                )
+            )
     return make_flag(seizure_risk, conditions)
 
 
-@rule("pregnancy_or_breastfeeding", modalities=("iv_ketamine", "esketamine"),
-      sources=SPRAVATO + "; " + SANACORA)
+@rule(
+    "pregnancy_or_breastfeeding",
+    modalities=("iv_ketamine", "esketamine"),
+    sources=SPRAVATO + "; " + SANACORA,
+)
 def pregnancy_or_breastfeeding(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
-    summary = ("Pregnancy or breastfeeding was reported: discuss risks to the baby before IV "
-               "ketamine or esketamine.")
+    summary = (
+        "Pregnancy or breastfeeding was reported: discuss risks to the baby before IV "
+        "ketamine or esketamine."
+    )
     conditions: list[Condition] = []
     if h.pregnant:
         conditions.append(("high", "pregnant: yes", summary))
@@ -493,12 +644,19 @@ def pregnancy_or_breastfeeding(facts: Facts) -> Flag | None:
     return make_flag(pregnancy_or_breastfeeding, conditions)
 
 
-@rule("benzodiazepine_use", modalities=ALL_FOUR,
-      sources=("Andrashko et al., Front Psychiatry 2020 (benzodiazepines and ketamine response); "
-               "Deppe et al. 2021 (benzodiazepines and TMS); " + APA_ECT))
+@rule(
+    "benzodiazepine_use",
+    modalities=ALL_FOUR,
+    sources=(
+        "Andrashko et al., Front Psychiatry 2020 (benzodiazepines and ketamine response); "
+        "Deppe et al. 2021 (benzodiazepines and TMS); " + APA_ECT
+    ),
+)
 def benzodiazepine_use(facts: Facts) -> Flag | None:
-    summary = ("A benzodiazepine is taken now (it may blunt ketamine and TMS response and raises "
-               "the seizure threshold in ECT): discuss dose and timing around treatment.")
+    summary = (
+        "A benzodiazepine is taken now (it may blunt ketamine and TMS response and raises "
+        "the seizure threshold in ECT): discuss dose and timing around treatment."
+    )
     conditions: list[Condition] = [
         ("info", f"current medication: {_medication_label(medication, found)}", summary)
         for medication, found in facts.medications
@@ -507,22 +665,33 @@ def benzodiazepine_use(facts: Facts) -> Flag | None:
     return make_flag(benzodiazepine_use, conditions)
 
 
-@rule("stimulant_or_maoi_use", modalities=("esketamine", "iv_ketamine"),
-      sources=SPRAVATO + " (psychostimulants and MAOIs may raise blood pressure); " + SANACORA)
+@rule(
+    "stimulant_or_maoi_use",
+    modalities=("esketamine", "iv_ketamine"),
+    sources=SPRAVATO + " (psychostimulants and MAOIs may raise blood pressure); " + SANACORA,
+)
 def stimulant_or_maoi_use(facts: Facts) -> Flag | None:
-    summary = ("A psychostimulant or MAOI is taken now (blood pressure may rise with esketamine or "
-               "ketamine): review the medicine and monitor blood pressure.")
+    summary = (
+        "A psychostimulant or MAOI is taken now (blood pressure may rise with esketamine or "
+        "ketamine): review the medicine and monitor blood pressure."
+    )
     conditions: list[Condition] = []
     for medication, found in facts.medications:
         classes = found.classes
-        kinds = [kind for cls, kind in (("stimulant", "a psychostimulant"), ("maoi", "an MAOI"))
-                 if cls in classes]
+        kinds = [
+            kind
+            for cls, kind in (("stimulant", "a psychostimulant"), ("maoi", "an MAOI"))
+            if cls in classes
+        ]
         if kinds:
-            conditions.append((
-                "moderate",
-                f"current medication: {_medication_label(medication, found)} "
-                f"({' and '.join(kinds)})",
-                summary))
+            conditions.append(
+                (
+                    "moderate",
+                    f"current medication: {_medication_label(medication, found)} "
+                    f"({' and '.join(kinds)})",
+                    summary,
+                )
+            )
     return make_flag(stimulant_or_maoi_use, conditions)
 
 
@@ -531,60 +700,104 @@ def age_outside_label(facts: Facts) -> Flag | None:
     age = facts.age
     if age >= 18:
         return None
-    return make_flag(age_outside_label, [(
-        "moderate", f"age: {age} (esketamine is labelled for adults)",
-        f"The patient is {age}, under the adult age of the esketamine label: discuss "
-        "off-label use and alternatives.")])
+    return make_flag(
+        age_outside_label,
+        [
+            (
+                "moderate",
+                f"age: {age} (esketamine is labelled for adults)",
+                f"The patient is {age}, under the adult age of the esketamine label: discuss "
+                "off-label use and alternatives.",
+            )
+        ],
+    )
 
 
-@rule("severe_depression", modalities=ALL_FOUR,
-      sources="PHQ-9: Kroenke et al. 2001; Maudsley Staging Method: Fekadu et al., "
-      "BMC Psychiatry 2018;18:100")
+@rule(
+    "severe_depression",
+    modalities=ALL_FOUR,
+    sources="PHQ-9: Kroenke et al. 2001; Maudsley Staging Method: Fekadu et al., "
+    "BMC Psychiatry 2018;18:100",
+)
 def severe_depression(facts: Facts) -> Flag | None:
     total = facts.scores["phq9_total"]
     if total < 20:
         return None
-    return make_flag(severe_depression, [(
-        "info", f"PHQ-9 total: {total} of 27 (severe)",
-        f"PHQ-9 total {total} is in the severe range: weigh the urgency of treatment at the "
-        "consult.")])
+    return make_flag(
+        severe_depression,
+        [
+            (
+                "info",
+                f"PHQ-9 total: {total} of 27 (severe)",
+                f"PHQ-9 total {total} is in the severe range: "
+                "weigh the urgency of treatment at the consult.",
+            )
+        ],
+    )
 
 
-@rule("bladder_disease", modalities=("iv_ketamine", "esketamine"),
-      sources=SPRAVATO + "; " + SANACORA)
+@rule(
+    "bladder_disease", modalities=("iv_ketamine", "esketamine"), sources=SPRAVATO + "; " + SANACORA
+)
 def bladder_disease(facts: Facts) -> Flag | None:
     if not facts.doc.medical_history.interstitial_cystitis:
         return None
-    return make_flag(bladder_disease, [(
-        "moderate", "interstitial or ulcerative cystitis, or chronic bladder pain: yes",
-        "Bladder disease was reported (ketamine and esketamine can cause cystitis): discuss "
-        "before treatment.")])
+    return make_flag(
+        bladder_disease,
+        [
+            (
+                "moderate",
+                "interstitial or ulcerative cystitis, or chronic bladder pain: yes",
+                "Bladder disease was reported (ketamine and esketamine can cause cystitis): "
+                "discuss before treatment.",
+            )
+        ],
+    )
 
 
-@rule("liver_disease", modalities=("esketamine", "iv_ketamine"),
-      sources=SPRAVATO + " (hepatic impairment); " + SANACORA)
+@rule(
+    "liver_disease",
+    modalities=("esketamine", "iv_ketamine"),
+    sources=SPRAVATO + " (hepatic impairment); " + SANACORA,
+)
 def liver_disease(facts: Facts) -> Flag | None:
     if not facts.doc.medical_history.liver_disease:
         return None
-    return make_flag(liver_disease, [(
-        "moderate", "cirrhosis or other serious liver disease: yes",
-        "Serious liver disease was reported: discuss dosing and monitoring before esketamine or "
-        "IV ketamine.")])
+    return make_flag(
+        liver_disease,
+        [
+            (
+                "moderate",
+                "cirrhosis or other serious liver disease: yes",
+                "Serious liver disease was reported: "
+                "discuss dosing and monitoring before esketamine or IV ketamine.",
+            )
+        ],
+    )
 
 
 @rule("glaucoma", modalities=("iv_ketamine", "esketamine"), sources=SANACORA + "; " + OXFORD)
 def glaucoma(facts: Facts) -> Flag | None:
     if not facts.doc.medical_history.glaucoma:
         return None
-    return make_flag(glaucoma, [(
-        "moderate", "glaucoma or raised pressure in the eye: yes",
-        "Glaucoma or raised eye pressure was reported (ketamine can raise eye pressure): discuss "
-        "before IV ketamine or esketamine.")])
+    return make_flag(
+        glaucoma,
+        [
+            (
+                "moderate",
+                "glaucoma or raised pressure in the eye: yes",
+                "Glaucoma or raised eye pressure was reported (ketamine can raise eye pressure): "
+                "discuss before IV ketamine or esketamine.",
+            )
+        ],
+    )
 
 
-@rule("prior_interventional_response", modalities=ALL_FOUR,
-      sources="Treatment history; Maudsley Staging Method: Fekadu et al., "
-      "BMC Psychiatry 2018;18:100")
+@rule(
+    "prior_interventional_response",
+    modalities=ALL_FOUR,
+    sources="Treatment history; Maudsley Staging Method: Fekadu et al., BMC Psychiatry 2018;18:100",
+)
 def prior_interventional_response(facts: Facts) -> Flag | None:
     worked: set[str] = set()
     conditions: list[Condition] = []
@@ -597,16 +810,20 @@ def prior_interventional_response(facts: Facts) -> Flag | None:
             if p.year is not None:
                 details.append(str(p.year))
             extra = f" ({', '.join(details)})" if details else ""
-            conditions.append(("info", f"procedure: {TREATMENT_LABELS[p.treatment]}{extra}: "
-                               f"{p.response}", ""))
+            conditions.append(
+                ("info", f"procedure: {TREATMENT_LABELS[p.treatment]}{extra}: {p.response}", "")
+            )
     if not conditions:
         return None
     names = [TREATMENT_LABELS[m] for m in MODALITIES if m in worked]
-    summary = (f"{' and '.join(names) if len(names) < 3 else ', '.join(names)} helped before: "
-               "weigh this history when discussing treatment options.")
+    summary = (
+        f"{' and '.join(names) if len(names) < 3 else ', '.join(names)} helped before: "
+        "weigh this history when discussing treatment options."
+    )
     conditions[0] = (conditions[0][0], conditions[0][1], summary)
-    return make_flag(prior_interventional_response, conditions,
-                     [m for m in MODALITIES if m in worked])
+    return make_flag(
+        prior_interventional_response, conditions, [m for m in MODALITIES if m in worked]
+    )
 
 
 RULES: tuple[Rule, ...] = tuple(_REGISTRY)

@@ -185,8 +185,10 @@ class TrialAssessment(NamedTuple):
         weeks = number_text(self.duration_weeks)
         unit = "week" if weeks == "1" else "weeks"
         episode = "" if self.current_episode else ", past episode"
-        return (f"{self.label} {dose} for {weeks} {unit}, "
-                f"{RESPONSE_WORDS[self.response]}{episode}: {self.reason}")
+        return (
+            f"{self.label} {dose} for {weeks} {unit}, "
+            f"{RESPONSE_WORDS[self.response]}{episode}: {self.reason}"
+        )
 
 
 def _assess(

@@ -102,8 +102,14 @@ def apply(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def trial(medication: str, dose: float | None, weeks: float, *, current: bool = True,
-          response: str = "none") -> dict[str, Any]:
+def trial(
+    medication: str,
+    dose: float | None,
+    weeks: float,
+    *,
+    current: bool = True,
+    response: str = "none",
+) -> dict[str, Any]:
     return {
         "medication": medication,
         "max_daily_dose_mg": dose,
@@ -137,9 +143,11 @@ def example_pairs(folder: Path) -> list[tuple[str, dict[str, Any], dict[str, Any
         if path.name.endswith(".expected.json"):
             continue
         expected = path.with_name(path.name[: -len(".json")] + ".expected.json")
-        pairs.append((
-            path.name,
-            json.loads(path.read_text(encoding="utf-8")),
-            json.loads(expected.read_text(encoding="utf-8")),
-        ))
+        pairs.append(
+            (
+                path.name,
+                json.loads(path.read_text(encoding="utf-8")),
+                json.loads(expected.read_text(encoding="utf-8")),
+            )
+        )
     return pairs

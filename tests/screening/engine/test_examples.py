@@ -89,7 +89,9 @@ def test_example_2_evidence_and_summary_wording() -> None:
     assert bp["evidence"] == ["blood_pressure: 152/94 (2026-10-30), 3 days before intake"]
     assert "152/94" in bp["summary"] and "at or above 140/90" in bp["summary"]
     assert result["modalities"]["tms"] == {
-        "highest_severity": "info", "flags": ["benzodiazepine_use", "trd_likely"]}
+        "highest_severity": "info",
+        "flags": ["benzodiazepine_use", "trd_likely"],
+    }
 
 
 def test_example_1_trial_evidence() -> None:

@@ -22,8 +22,14 @@ from .builders import make_doc, run, trial
     ],
 )
 def test_age_in_whole_years(date_of_birth: str, completed_on: str, age: int) -> None:
-    result = run({"patient.date_of_birth": date_of_birth, "completed_on": completed_on,
-                  "blood_pressure": None, "consent.signed_at": "2026-01-01T00:00:00Z"})
+    result = run(
+        {
+            "patient.date_of_birth": date_of_birth,
+            "completed_on": completed_on,
+            "blood_pressure": None,
+            "consent.signed_at": "2026-01-01T00:00:00Z",
+        }
+    )
     assert result["scores"]["age"] == age
 
 
@@ -42,9 +48,18 @@ def _items(total: int, n: int, top: int = 3) -> list[int]:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
-     (14, "moderate"), (15, "moderately_severe"), (19, "moderately_severe"), (20, "severe"),
-     (27, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately_severe"),
+        (19, "moderately_severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
 )
 def test_phq9_bands(total: int, band: str) -> None:
     items = _items(total, 9)
@@ -55,8 +70,16 @@ def test_phq9_bands(total: int, band: str) -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
-     (14, "moderate"), (15, "severe"), (21, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "severe"),
+        (21, "severe"),
+    ],
 )
 def test_gad7_bands(total: int, band: str) -> None:
     scores = run({"depression.gad7": _items(total, 7)})["scores"]
@@ -202,8 +225,12 @@ def test_dast10(answers: list[bool], total: int, band: str) -> None:
         ([trial("Effexor XR", 150, 8), trial("venlafaxine", 75, 8)], "1982-03-14", 1, 1),
         # a name not in the table is compared case- and spacing-insensitively
         ([trial("Herbal  Tea", 1, 8), trial(" herbal tea ", 1, 8)], "1982-03-14", 0, 1),
-        ([trial("sertraline", 100, 8), trial("Effexor XR", 225, 8),
-          trial("bupropion", 300, 8)], "1982-03-14", 3, 3),
+        (
+            [trial("sertraline", 100, 8), trial("Effexor XR", 225, 8), trial("bupropion", 300, 8)],
+            "1982-03-14",
+            3,
+            3,
+        ),
         # older-adult column from 65; the day before the 65th birthday still uses 18-64
         ([trial("venlafaxine", 75, 8)], "1961-11-02", 1, 1),
         ([trial("venlafaxine", 75, 8)], "1961-11-03", 0, 1),
@@ -231,23 +258,54 @@ def test_augmentation_trials_never_count_as_failed_antidepressants() -> None:
     ("t", "dob", "generic", "adequate", "reason"),
     [
         (trial("Sertraline HCl", 150, 10), "1982-03-14", "sertraline", True, "adequate"),
-        (trial("Effexor XR", 75, 10), "1982-03-14", "venlafaxine", False,
-         "dose below minimum (150 mg/day for venlafaxine)"),
-        (trial("Effexor XR", 50, 10), "1950-01-01", "venlafaxine", False,
-         "dose below minimum (75 mg/day for venlafaxine at 65 and over)"),
+        (
+            trial("Effexor XR", 75, 10),
+            "1982-03-14",
+            "venlafaxine",
+            False,
+            "dose below minimum (150 mg/day for venlafaxine)",
+        ),
+        (
+            trial("Effexor XR", 50, 10),
+            "1950-01-01",
+            "venlafaxine",
+            False,
+            "dose below minimum (75 mg/day for venlafaxine at 65 and over)",
+        ),
         (trial("fluoxetine", 20, 5.9), "1982-03-14", "fluoxetine", False, "under 6 weeks"),
-        (trial("fluoxetine", 10, 2), "1982-03-14", "fluoxetine", False,
-         "dose below minimum (20 mg/day for fluoxetine); under 6 weeks"),
-        (trial("lithium", 900, 10), "1982-03-14", None, False,
-         "drug not in the dose table: adequacy not rated"),
-        (trial("Nardil", 60, 10), "1982-03-14", "phenelzine", False,
-         "drug not in the dose table: adequacy not rated"),
-        (trial("sertraline", None, 10), "1982-03-14", "sertraline", False,
-         "no dose given: adequacy not rated"),
+        (
+            trial("fluoxetine", 10, 2),
+            "1982-03-14",
+            "fluoxetine",
+            False,
+            "dose below minimum (20 mg/day for fluoxetine); under 6 weeks",
+        ),
+        (
+            trial("lithium", 900, 10),
+            "1982-03-14",
+            None,
+            False,
+            "drug not in the dose table: adequacy not rated",
+        ),
+        (
+            trial("Nardil", 60, 10),
+            "1982-03-14",
+            "phenelzine",
+            False,
+            "drug not in the dose table: adequacy not rated",
+        ),
+        (
+            trial("sertraline", None, 10),
+            "1982-03-14",
+            "sertraline",
+            False,
+            "no dose given: adequacy not rated",
+        ),
     ],
 )
-def test_assess_trials_reasons(t: dict, dob: str, generic: str | None, adequate: bool,
-                               reason: str) -> None:
+def test_assess_trials_reasons(
+    t: dict, dob: str, generic: str | None, adequate: bool, reason: str
+) -> None:
     doc = make_doc({"antidepressant_trials": [t], "patient.date_of_birth": dob})
     (assessment,) = assess_trials(doc, DEFAULT_POLICY)
     assert assessment.medication == t["medication"]
@@ -259,11 +317,15 @@ def test_assess_trials_reasons(t: dict, dob: str, generic: str | None, adequate:
 
 
 def test_trial_evidence_wording() -> None:
-    doc = make_doc({"antidepressant_trials": [
-        trial("sertraline", 150, 10),
-        trial("Zoloft", 100.5, 1, current=False, response="remission"),
-        trial("  Lithium ", None, 12, response="unknown"),
-    ]})
+    doc = make_doc(
+        {
+            "antidepressant_trials": [
+                trial("sertraline", 150, 10),
+                trial("Zoloft", 100.5, 1, current=False, response="remission"),
+                trial("  Lithium ", None, 12, response="unknown"),
+            ]
+        }
+    )
     assert [a.evidence for a in assess_trials(doc)] == [
         "sertraline 150 mg/day for 10 weeks, no response: adequate",
         "Zoloft (sertraline) 100.5 mg/day for 1 week, remission, past episode: under 6 weeks",
@@ -282,8 +344,12 @@ def test_min_trial_weeks_comes_from_the_policy() -> None:
 
 
 def test_older_adult_age_comes_from_the_policy() -> None:
-    doc = make_doc({"antidepressant_trials": [trial("venlafaxine", 75, 8)],
-                    "patient.date_of_birth": "1966-01-01"})  # 60
+    doc = make_doc(
+        {
+            "antidepressant_trials": [trial("venlafaxine", 75, 8)],
+            "patient.date_of_birth": "1966-01-01",
+        }
+    )  # 60
     assert screen(doc)["scores"]["adequate_failed_trials"] == 0
     assert screen(doc, Policy(older_adult_age=60))["scores"]["adequate_failed_trials"] == 1
 
@@ -306,25 +372,50 @@ def test_older_adult_age_comes_from_the_policy() -> None:
         ({"depression.phq9": [2, 2, 2, 2, 2, 0, 0, 0, 0]}, 4, "mild"),
         ({"depression.phq9": [3, 3, 3, 3, 3, 3, 1, 0, 0]}, 4, "mild"),
         ({"depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0]}, 5, "mild"),
-        ({"depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
-          "psychiatric_history.psychotic_symptoms_current": True}, 6, "mild"),
+        (
+            {
+                "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
+                "psychiatric_history.psychotic_symptoms_current": True,
+            },
+            6,
+            "mild",
+        ),
         # treatment failures 1-2 / 3-4 -> 1 / 2
         ({"antidepressant_trials": [trial("sertraline", 100, 8)]}, 4, "mild"),
-        ({"antidepressant_trials": [trial(n, 400, 8) for n in
-                                    ("sertraline", "citalopram", "fluoxetine")]}, 5, "mild"),
+        (
+            {
+                "antidepressant_trials": [
+                    trial(n, 400, 8) for n in ("sertraline", "citalopram", "fluoxetine")
+                ]
+            },
+            5,
+            "mild",
+        ),
         # augmentation in the current episode, prior ECT
         ({"augmentation_trials": [trial("lithium", 900, 8)]}, 4, "mild"),
         ({"augmentation_trials": [trial("lithium", 900, 8, current=False)]}, 3, "mild"),
         ({"procedures": [{"treatment": "ect", "response": "none"}]}, 4, "mild"),
         ({"procedures": [{"treatment": "tms", "response": "none"}]}, 3, "mild"),
         # bands: <=6 mild, 7-10 moderate, >=11 severe
-        ({"depression.current_episode_months": 30,
-          "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
-          "antidepressant_trials": [trial("sertraline", 100, 8)]}, 8, "moderate"),
-        ({"depression.current_episode_months": 30,
-          "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
-          "antidepressant_trials": [trial("sertraline", 100, 8)],
-          "procedures": [{"treatment": "ect", "response": "none"}]}, 9, "moderate"),
+        (
+            {
+                "depression.current_episode_months": 30,
+                "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
+                "antidepressant_trials": [trial("sertraline", 100, 8)],
+            },
+            8,
+            "moderate",
+        ),
+        (
+            {
+                "depression.current_episode_months": 30,
+                "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
+                "antidepressant_trials": [trial("sertraline", 100, 8)],
+                "procedures": [{"treatment": "ect", "response": "none"}],
+            },
+            9,
+            "moderate",
+        ),
     ],
 )
 def test_msm(changes: dict, total: int, band: str) -> None:
@@ -337,31 +428,62 @@ def test_msm(changes: dict, total: int, band: str) -> None:
     [(0, 0), (1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4), (10, 4), (11, 5), (13, 5)],
 )
 def test_msm_failure_points(n: int, points: int) -> None:
-    names = ["citalopram", "escitalopram", "fluoxetine", "paroxetine", "sertraline", "fluvoxamine",
-             "venlafaxine", "desvenlafaxine", "duloxetine", "levomilnacipran", "mirtazapine",
-             "vortioxetine", "vilazodone"][:n]
-    scores = run({"antidepressant_trials": [trial(name, 400, 8) for name in names],
-                  "depression.current_episode_months": 6})["scores"]
+    names = [
+        "citalopram",
+        "escitalopram",
+        "fluoxetine",
+        "paroxetine",
+        "sertraline",
+        "fluvoxamine",
+        "venlafaxine",
+        "desvenlafaxine",
+        "duloxetine",
+        "levomilnacipran",
+        "mirtazapine",
+        "vortioxetine",
+        "vilazodone",
+    ][:n]
+    scores = run(
+        {
+            "antidepressant_trials": [trial(name, 400, 8) for name in names],
+            "depression.current_episode_months": 6,
+        }
+    )["scores"]
     assert scores["adequate_failed_trials"] == n
     assert scores["msm_total"] == 1 + 2 + points
 
 
 def test_msm_severe_band() -> None:
-    names = ["citalopram", "escitalopram", "fluoxetine", "paroxetine", "sertraline", "fluvoxamine",
-             "venlafaxine", "desvenlafaxine", "duloxetine", "levomilnacipran", "mirtazapine"]
-    scores = run({
-        "antidepressant_trials": [trial(name, 400, 8) for name in names],
-        "depression.current_episode_months": 30,
-        "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
-        "psychiatric_history.psychotic_symptoms_current": True,
-        "augmentation_trials": [trial("lithium", 900, 8)],
-        "procedures": [{"treatment": "ect", "response": "none"}],
-    })["scores"]
+    names = [
+        "citalopram",
+        "escitalopram",
+        "fluoxetine",
+        "paroxetine",
+        "sertraline",
+        "fluvoxamine",
+        "venlafaxine",
+        "desvenlafaxine",
+        "duloxetine",
+        "levomilnacipran",
+        "mirtazapine",
+    ]
+    scores = run(
+        {
+            "antidepressant_trials": [trial(name, 400, 8) for name in names],
+            "depression.current_episode_months": 30,
+            "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
+            "psychiatric_history.psychotic_symptoms_current": True,
+            "augmentation_trials": [trial("lithium", 900, 8)],
+            "procedures": [{"treatment": "ect", "response": "none"}],
+        }
+    )["scores"]
     assert (scores["msm_total"], scores["msm_band"]) == (15, "severe")
-    scores = run({
-        "antidepressant_trials": [trial(name, 400, 8) for name in names[:5]],
-        "depression.current_episode_months": 30,
-        "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
-        "augmentation_trials": [trial("lithium", 900, 8)],
-    })["scores"]
+    scores = run(
+        {
+            "antidepressant_trials": [trial(name, 400, 8) for name in names[:5]],
+            "depression.current_episode_months": 30,
+            "depression.phq9": [3, 3, 3, 3, 3, 3, 2, 0, 0],
+            "augmentation_trials": [trial("lithium", 900, 8)],
+        }
+    )["scores"]
     assert (scores["msm_total"], scores["msm_band"]) == (11, "severe")
