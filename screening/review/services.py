@@ -169,7 +169,11 @@ def case_decide(
         raise CaseActionError("Give the reason.")
     if kind == Kind.REFERRED and not referred_to.strip():
         raise CaseActionError("Say where the patient is referred.")
-    intake = Intake.objects.select_for_update().select_related("patient__user").get(pk=intake.pk)
+    intake = (
+        Intake.objects.select_for_update(of=("self",))
+        .select_related("patient__user")
+        .get(pk=intake.pk)
+    )
     if kind == Kind.MORE_INFO:
         _reopen_steps(intake=intake, steps=steps, by=by)
     decision = CaseDecision.objects.create(

@@ -9,7 +9,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION review_caseevent_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'The case history is append-only: % is not allowed', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'The case history is append-only: ' || TG_OP || ' is not allowed';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER review_caseevent_append_only

@@ -25,7 +25,7 @@ def demo_extensions() -> list:
     from importlib import import_module
 
     seeders = []
-    for module_name in ("screening.demo", "clinic.scheduling.demo"):
+    for module_name in ("screening.demo", "screening.review.demo", "clinic.scheduling.demo"):
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as exc:
