@@ -178,7 +178,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             in_series=in_series,
         ),
-        "cancel_form": CancelForm(initial={"scope": "one"}, in_series=in_series),
+        "cancel_form": CancelForm(prefix="cancel", initial={"scope": "one"}, in_series=in_series),
         "status_form": StatusForm(),
         "reminders": appointment.reminders.order_by("due_at"),
         "requests": appointment.change_requests.all(),
@@ -230,7 +230,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appointment": appointment,
             "move_form": form,
-            "cancel_form": CancelForm(in_series=appointment.series_id is not None),
+            "cancel_form": CancelForm(prefix="cancel", in_series=appointment.series_id is not None),
             "status_form": StatusForm(),
             "reminders": appointment.reminders.order_by("due_at"),
             "requests": appointment.change_requests.all(),
@@ -246,7 +246,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    form = CancelForm(request.POST, in_series=appointment.series_id is not None)
+    form = CancelForm(request.POST, prefix="cancel", in_series=appointment.series_id is not None)
     if not form.is_valid():
         messages.error(request, "Cancelling needs a shorter reason.")
         return redirect(appointment.get_absolute_url())

@@ -144,7 +144,8 @@ def test_moving_and_cancelling_from_the_appointment_page(
     appointment.refresh_from_db()
     assert appointment.start == local_dt(2026, 3, 5, 14)
     client.post(
-        f"/schedule/appointment/{appointment.pk}/cancel/", {"reason": "Ill", "scope": "one"}
+        f"/schedule/appointment/{appointment.pk}/cancel/",
+        {"cancel-reason": "Ill", "cancel-scope": "one"},
     )
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
