@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from screening.models import Intake
 from screening.review.models import CaseEvent
@@ -257,3 +259,28 @@ def test_printable_summary_wrong_method(client, clinician):
     intake = case("info")
     client.force_login(clinician)
     assert client.post(f"/review/{intake.pk}/summary/").status_code == 405
+
+
+def _case_page_queries(client, intake) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(intake))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_case_page_query_count_does_not_grow_with_the_records(client, clinician, dana):
+    from tests.factories.review import CaseNoteFactory, FlagAcknowledgementFactory
+
+    first = case("high", patient=dana, version=1)
+    second = case("urgent", patient=dana, version=2, previous=first)
+    client.force_login(clinician)
+    few = _case_page_queries(client, second)
+    third = case("urgent", patient=dana, version=3, previous=second)
+    for flag in third.flags.all():
+        FlagAcknowledgementFactory(flag=flag, by=clinician)
+    for _ in range(3):
+        CaseNoteFactory(intake=third, author=clinician)
+    client.get(url(third))
+    client.get(url(third))
+    many = _case_page_queries(client, third)
+    assert many == few

@@ -282,3 +282,24 @@ def test_navigation_shows_the_urgent_cases_nobody_has_opened(client, clinician):
     client.force_login(clinician)
     page = client.get(URL).content.decode()
     assert re.search(r'data-testid="urgent-count"[^>]*>2<', page)
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_query_count_with_every_filter_is_the_same_for_any_number_of_rows(
+    client, clinician, django_assert_num_queries, size
+):
+    patient = PatientFactory(family_name="Quill")
+    for n in range(1, size + 1):
+        case("high", patient=patient, version=n, assigned_to=clinician)
+    client.force_login(clinician)
+    filters = {
+        "status": "awaiting_review",
+        "flag": "uncontrolled_hypertension",
+        "severity": "high",
+        "treatment": "ect",
+        "assigned": "me",
+        "q": "quill",
+    }
+    with django_assert_num_queries(7):
+        response = client.get(URL, filters)
+    assert len(rows(response)) == size
