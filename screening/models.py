@@ -155,6 +155,9 @@ class ScreeningResult(models.Model):
     highest_severity = models.CharField(
         max_length=10, choices=Severity.choices, blank=True, default=""
     )
+    # SHA-256 of the output, so a re-screen can tell an unchanged result
+    # without reading it back.
+    digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-computed_at"]

@@ -11,13 +11,16 @@ results, and change the clinic's screening policy and medication knowledge.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from screening.engine import (
@@ -263,6 +266,12 @@ def _flag_rows(result: ScreeningResult, output: Mapping[str, Any], intake_id: in
     return rows
 
 
+def output_digest(output: Mapping[str, Any]) -> str:
+    """SHA-256 of a clinic-screening/1 result (canonical JSON)."""
+    text = json.dumps(output, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _result_row(intake_id: int, output: dict, policy_version: int, now) -> ScreeningResult:
     return ScreeningResult(
         intake_id=intake_id,
@@ -273,6 +282,7 @@ def _result_row(intake_id: int, output: dict, policy_version: int, now) -> Scree
         scores=output["scores"],
         output=output,
         highest_severity=_highest_severity(_highest_rank(output)),
+        digest=output_digest(output),
     )
 
 
@@ -313,6 +323,7 @@ class RescreenReport:
 
     screened: int = 0
     changed: int = 0
+    stored: int = 0
     invalid: list[tuple[int, list[tuple[str, str]]]] = field(default_factory=list)
     appeared: Counter = field(default_factory=Counter)
     disappeared: Counter = field(default_factory=Counter)
@@ -361,23 +372,42 @@ def intakes_rescreen(
 
 @transaction.atomic
 def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -> None:
+    """Screen one batch; store a new result only where the output differs
+    from the current one (an identical result stays current, with the
+    versions it was computed with)."""
     ids = [row[0] for row in batch]
-    old: dict[int, set[tuple[str, str]]] = {pk: set() for pk in ids}
-    for intake_id, code, severity in Flag.objects.filter(
-        intake_id__in=ids, is_current=True
-    ).values_list("intake_id", "code", "severity"):
-        old[intake_id].add((code, severity))
-    now = timezone.now()
-    outputs: list[tuple[int, dict]] = []
-    intake_updates: list[Intake] = []
+    current = dict(
+        ScreeningResult.objects.filter(intake_id__in=ids, is_current=True).values_list(
+            "intake_id", "digest"
+        )
+    )
+    outputs: list[tuple[int, dict, str]] = []
+    intake_updates: list[tuple[int, int, int]] = []
     for pk, document, old_rank, old_phq9 in batch:
         try:
             doc = parse_document(document)
         except DocumentError as exc:
             report.invalid.append((pk, exc.errors))
             continue
+        report.screened += 1
         output = screen(doc, policy, knowledge)
-        outputs.append((pk, output))
+        digest = output_digest(output)
+        if current.get(pk) == digest:
+            continue
+        outputs.append((pk, output, digest))
+        rank = _highest_rank(output)
+        phq9 = output["scores"]["phq9_total"]
+        if rank != old_rank or phq9 != old_phq9:
+            intake_updates.append((pk, rank, phq9))
+    if not outputs:
+        return
+    stored_ids = [pk for pk, _, _ in outputs]
+    old: dict[int, set[tuple[str, str]]] = {pk: set() for pk in stored_ids}
+    for intake_id, code, severity in Flag.objects.filter(
+        intake_id__in=stored_ids, is_current=True
+    ).values_list("intake_id", "code", "severity"):
+        old[intake_id].add((code, severity))
+    for pk, output, _ in outputs:
         new = {(f["code"], f["severity"]) for f in output["flags"]}
         if new != old[pk]:
             report.changed += 1
@@ -385,24 +415,85 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             new_codes = {code for code, _ in new}
             report.appeared.update(new_codes - old_codes)
             report.disappeared.update(old_codes - new_codes)
-        rank = _highest_rank(output)
-        phq9 = output["scores"]["phq9_total"]
-        if rank != old_rank or phq9 != old_phq9:
-            intake_updates.append(Intake(pk=pk, highest_severity_rank=rank, phq9_total=phq9))
-    screened_ids = [pk for pk, _ in outputs]
-    Flag.objects.filter(intake_id__in=screened_ids, is_current=True).update(is_current=False)
-    ScreeningResult.objects.filter(intake_id__in=screened_ids, is_current=True).update(
+    Flag.objects.filter(intake_id__in=stored_ids, is_current=True).update(is_current=False)
+    ScreeningResult.objects.filter(intake_id__in=stored_ids, is_current=True).update(
         is_current=False
     )
-    results = ScreeningResult.objects.bulk_create(
-        [_result_row(pk, output, version, now) for pk, output in outputs]
-    )
-    flags: list[Flag] = []
-    for result, (pk, output) in zip(results, outputs, strict=True):
-        flags.extend(_flag_rows(result, output, pk))
-    Flag.objects.bulk_create(flags, batch_size=5000)
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        _copy_results(outputs, version, now)
+    else:
+        results = ScreeningResult.objects.bulk_create(
+            [_result_row(pk, output, version, now) for pk, output, _ in outputs]
+        )
+        flags: list[Flag] = []
+        for result, (pk, output, _) in zip(results, outputs, strict=True):
+            flags.extend(_flag_rows(result, output, pk))
+        Flag.objects.bulk_create(flags, batch_size=5000)
     if intake_updates:
         Intake.objects.bulk_update(
-            intake_updates, ["highest_severity_rank", "phq9_total"], batch_size=1000
+            [Intake(pk=pk, highest_severity_rank=r, phq9_total=p) for pk, r, p in intake_updates],
+            ["highest_severity_rank", "phq9_total"],
+            batch_size=1000,
         )
-    report.screened += len(outputs)
+    report.stored += len(outputs)
+
+
+# -- PostgreSQL bulk writer -------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _copy_text(value: str) -> str:
+    return value.translate(_COPY_ESCAPES)
+
+
+def _copy_json(value: Any) -> str:
+    # ensure_ascii JSON has no raw control characters; only backslashes need doubling.
+    return _json(value).replace("\\", "\\\\")
+
+
+def _copy_results(outputs: list[tuple[int, dict, str]], version: int, now) -> None:
+    """Insert results and flags with COPY (no model instances, no per-row SQL)."""
+    result_table = ScreeningResult._meta.db_table
+    flag_table = Flag._meta.db_table
+    stamp = now.isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [result_table, len(outputs)],
+        )
+        result_ids = [row[0] for row in cursor.fetchall()]
+        results = io.StringIO()
+        flags = io.StringIO()
+        for result_id, (intake_id, output, digest) in zip(result_ids, outputs, strict=True):
+            rank = _highest_rank(output)
+            results.write(
+                f"{result_id}\t{intake_id}\t{stamp}\t{_copy_text(str(output['rules_version']))}"
+                f"\t{version}\tt\t{_copy_json(output['scores'])}\t{_copy_json(output)}"
+                f"\t{_highest_severity(rank)}\t{digest}\n"
+            )
+            for f in output["flags"]:
+                m = f["modalities"]
+                flags.write(
+                    f"{result_id}\t{intake_id}\tt\t{_copy_text(f['code'])}\t{f['severity']}"
+                    f"\t{SEVERITY_RANK[f['severity']]}\t{_copy_json(m)}"
+                    f"\t{'t' if 'iv_ketamine' in m else 'f'}\t{'t' if 'esketamine' in m else 'f'}"
+                    f"\t{'t' if 'tms' in m else 'f'}\t{'t' if 'ect' in m else 'f'}"
+                    f"\t{_copy_text(f['summary'])}\t{_copy_json(f['evidence'])}"
+                    f"\t{_copy_text(f['source'])}\n"
+                )
+        results.seek(0)
+        flags.seek(0)
+        cursor.copy_expert(
+            f"COPY {result_table} (id, intake_id, computed_at, rules_version, policy_version, "
+            "is_current, scores, output, highest_severity, digest) FROM STDIN",
+            results,
+        )
+        cursor.copy_expert(
+            f"COPY {flag_table} (result_id, intake_id, is_current, code, severity, "
+            "severity_rank, modalities, for_iv_ketamine, for_esketamine, for_tms, for_ect, "
+            "summary, evidence, source) FROM STDIN",
+            flags,
+        )

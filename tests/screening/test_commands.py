@@ -290,7 +290,7 @@ def test_export_to_stdout_as_json_lines_and_since(tmp_path):
     code, out, _ = run("export_intakes", "--since", since)
     lines = out.splitlines()
     assert len(lines) == 1
-    assert json.loads(lines[0])["patient"]["given_name"] != old.patient.given_name
+    assert json.loads(lines[0])["patient"]["email"] != old.patient.email
 
 
 def test_export_fhir_bundles_validate_and_carry_scores_and_flags(tmp_path):
@@ -360,20 +360,22 @@ def test_rescreen_reports_changed_flags_and_keeps_history():
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "Re-screened 3 intakes with rules version 1, policy version 2.",
+        "New results stored for 2 intakes; 1 unchanged.",
         "Flags changed for 2 intakes.",
         "Codes appeared: uncontrolled_hypertension (2)",
         "Codes disappeared: none",
     ]
-    for intake in [*changed, same]:
+    assert same.results.get().policy_version == 1  # identical result, kept as it was
+    for intake in changed:
         assert intake.results.count() == 2
         assert intake.results.get(is_current=False).policy_version == 1
         assert intake.results.get(is_current=True).policy_version == 2
     assert Flag.objects.filter(code="uncontrolled_hypertension", is_current=True).count() == 2
-    # Old flags stay, no longer current.
-    assert (
-        Flag.objects.filter(is_current=False).count()
-        == Flag.objects.filter(is_current=True).count() - 2
-    )
+    # The changed intakes' old flags stay, no longer current.
+    for intake in changed:
+        old_result = intake.results.get(is_current=False)
+        assert old_result.flags.count() == old_result.flags.filter(is_current=False).count() > 0
+        assert not old_result.flags.filter(code="uncontrolled_hypertension").exists()
 
     policy_update(changes={"bp_high_systolic": 140}, by=None)
     code, out, _ = run("rescreen")

@@ -227,6 +227,7 @@ def test_bulk_rescreen_reports_changes_and_keeps_history():
     report = intakes_rescreen(batch_size=2)
 
     assert report.screened == 4
+    assert report.stored == 3
     assert report.changed == 3
     assert report.appeared == {"uncontrolled_hypertension": 3}
     assert not report.disappeared
@@ -237,5 +238,26 @@ def test_bulk_rescreen_reports_changes_and_keeps_history():
         assert intake.current_result.policy_version == 2
         assert intake.flags.filter(code="uncontrolled_hypertension", is_current=True).exists()
         assert intake.highest_severity_rank == 3
-    assert quiet.results.count() == 2
-    assert intakes_rescreen().changed == 0
+    assert quiet.results.count() == 1  # an identical result stays current
+    again = intakes_rescreen()
+    assert (again.screened, again.stored, again.changed) == (4, 0, 0)
+
+
+def test_bulk_rescreen_stores_a_result_when_only_the_evidence_changes():
+    doc = valid_document()
+    doc["antidepressant_trials"][0]["max_daily_dose_mg"] = 40  # below sertraline's 50
+    doc["antidepressant_trials"].append(
+        dict(doc["antidepressant_trials"][1], medication="Lexapro", max_daily_dose_mg=20)
+    )
+    intake = IntakeFactory(document=doc, screened=True)
+    assert intake.flags.filter(code="trd_likely", is_current=True).exists()
+    row = Medication.objects.get(generic="sertraline")
+    row.min_dose_mg = 25
+    medication_save(medication=row, by=None)
+
+    report = intakes_rescreen()
+
+    assert (report.stored, report.changed) == (1, 0)
+    result = intake.results.get(is_current=True)
+    assert result.policy_version == 2
+    assert result.scores["adequate_failed_trials"] == 3

@@ -2,8 +2,9 @@
 
     python manage.py rescreen [--since DATE] [--batch-size N]
 
-Works in batches (one transaction each) with a progress bar; each intake gets
-a new current result and earlier results stay as history. Reports how many
+Works in batches (one transaction each) with a progress bar. An intake whose
+result differs gets a new current result and the earlier ones stay as history;
+an identical result stays current (with the versions it was computed with). Reports how many
 intakes' flags changed and which flag codes appeared or disappeared.
 """
 
@@ -36,6 +37,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Re-screened {report.screened} intakes with rules version "
             f"{report.rules_version}, policy version {report.policy_version}."
+        )
+        self.stdout.write(
+            f"New results stored for {report.stored} intakes; "
+            f"{report.screened - report.stored} unchanged."
         )
         self.stdout.write(f"Flags changed for {report.changed} intakes.")
         self.stdout.write(f"Codes appeared: {_codes(report.appeared)}")
