@@ -149,3 +149,13 @@ def test_a_follow_up_reminder_carries_the_check_in_link(frozen_now, okafor, dana
     run_worker()
     checkin = follow_up.checkin
     assert f"/check-in/{checkin.token}/" in mail.outbox[0].body
+
+
+def test_requeueing_due_reminders_sends_each_once(frozen_now, consult):
+    frozen_now.move_to(local_dt(2026, 3, 3, 10, 1))
+    run_worker()
+    call_command("requeue_reminders", verbosity=0)  # the sent one is not queued again
+    frozen_now.move_to(local_dt(2026, 3, 4, 8, 1))
+    call_command("requeue_reminders", verbosity=0)  # the 2-hour one, queued twice now
+    run_worker()
+    assert len(mail.outbox) == 2
