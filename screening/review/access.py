@@ -30,9 +30,10 @@ class Case:
     full: bool
 
 
-def get_case_for(request: HttpRequest, pk, *, record_view: bool | None = None) -> Case:
-    """The case `pk` if the user may see it; logs a view on GET requests
-    (or when `record_view` says so)."""
+def get_case_for(request: HttpRequest, pk, *, record_as: str = CaseEvent.Action.VIEWED) -> Case:
+    """The case `pk` if the user may see it. A GET is a view of the case:
+    it is written to the case history (as `record_as`) and the audit log.
+    POSTs are actions, which their services record."""
     role = role_of(request.user)
     if role not in FULL_ROLES | LIMITED_ROLES:
         raise Http404("No such case.")
@@ -42,9 +43,7 @@ def get_case_for(request: HttpRequest, pk, *, record_view: bool | None = None) -
         )
     except (Intake.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case.") from None
-    if record_view is None:
-        record_view = request.method == "GET"
-    if record_view:
-        case_event_record(intake=intake, actor=request.user, action=CaseEvent.Action.VIEWED)
+    if request.method == "GET":
+        case_event_record(intake=intake, actor=request.user, action=record_as)
         log_staff_access(request, intake.patient)
     return Case(intake=intake, full=role in FULL_ROLES)

@@ -129,10 +129,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable summary of a case (for the chart or a referral letter)."""
-    found = get_case_for(request, pk, record_view=False)
-    services.case_event_record(
-        intake=found.intake, actor=request.user, action=CaseEvent.Action.PRINTED
-    )
+    found = get_case_for(request, pk, record_as=CaseEvent.Action.PRINTED)
     return render(request, "review/summary.html", _case_context(found, request))
 
 

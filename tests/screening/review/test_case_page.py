@@ -284,3 +284,25 @@ def test_case_page_query_count_does_not_grow_with_the_records(client, clinician,
     client.get(url(third))
     many = _case_page_queries(client, third)
     assert many == few
+
+
+def test_phq9_chart_includes_follow_up_checkins(client, clinician, dana):
+    from tests.factories.scheduling import CheckInFactory
+
+    intake = case("info", patient=dana)
+    done = datetime.datetime(2026, 12, 1, 15, 0, tzinfo=datetime.UTC)
+    CheckInFactory(appointment__patient=dana, completed_at=done, phq9_total=9)
+    client.force_login(clinician)
+    page = client.get(url(intake)).content.decode()
+    chart = page[page.index('data-testid="phq9-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert chart.count("<circle") == 1 and chart.count("<rect") == 1
+    assert "2026-12-01: PHQ-9 9 (check-in)" in chart
+
+
+def test_summary_view_is_recorded_as_printed_and_audited(client, clinician):
+    intake = case("info")
+    client.force_login(clinician)
+    client.get(f"/review/{intake.pk}/summary/")
+    assert CaseEvent.objects.get(intake=intake).action == CaseEvent.Action.PRINTED
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 1
