@@ -93,10 +93,8 @@ class MedicationMatch:
     generics: tuple[str, ...]
     classes: frozenset[str]
     record: MedicationRecord | None
-
-    @property
-    def generic(self) -> str | None:
-        return self.record.generic if self.record is not None else None
+    generic: str | None  # the first matched generic name
+    label: str  # for evidence: "sertraline", "Effexor XR (venlafaxine)", "St John's wort"
 
 
 def _dose(value: Any, where: str) -> float | None:
@@ -223,12 +221,21 @@ class MedicationKnowledge:
             i += step
         classes: frozenset[str] = frozenset().union(*(r.classes for r in matched))
         first = matched[0] if matched else None
+        shown = _SPACES.sub(" ", name).strip()
+        if first is None:
+            label = shown
+        elif normalise_name(name) == first.generic:
+            label = first.generic
+        else:
+            label = f"{shown} ({first.generic})"
         return MedicationMatch(
             name=name,
             key=first.generic if first is not None else normalise_name(name),
             generics=tuple(r.generic for r in matched),
             classes=classes,
             record=first,
+            generic=first.generic if first is not None else None,
+            label=label,
         )
 
     def generic(self, name: str) -> str | None:

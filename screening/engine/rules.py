@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from .document import IntakeDocument
-from .knowledge import MedicationKnowledge, MedicationMatch, normalise_name
+from .knowledge import MedicationKnowledge, MedicationMatch
 from .policy import Policy
 from .scores import TrialAssessment, number_text
 
@@ -32,6 +32,7 @@ class Facts:
     """Everything the rules read, computed once per screening."""
 
     __slots__ = (
+        "medication_classes",
         "doc",
         "policy",
         "knowledge",
@@ -61,6 +62,10 @@ class Facts:
         self.medications: list[tuple[Any, MedicationMatch]] = [
             (m, match(m.name)) for m in doc.current_medications
         ]
+        classes: frozenset[str] = frozenset()
+        for _, found in self.medications:
+            classes |= found.classes
+        self.medication_classes = classes
 
 
 class Rule(Protocol):
@@ -101,9 +106,10 @@ def make_flag(
     if not conditions:
         return None
     top = conditions[0]
-    for condition in conditions:
-        if SEVERITY_RANK[condition[0]] < SEVERITY_RANK[top[0]]:
-            top = condition
+    if len(conditions) > 1:
+        for condition in conditions:
+            if SEVERITY_RANK[condition[0]] < SEVERITY_RANK[top[0]]:
+                top = condition
     return {
         "code": fn.code,
         "severity": top[0],
@@ -130,15 +136,9 @@ def _days_before(n: int) -> str:
 
 
 def _medication_label(medication: Any, found: MedicationMatch) -> str:
-    name = medication.name.strip()
-    generic = found.generic
-    if generic is None:
-        label = name
-    else:
-        label = generic if normalise_name(name) == generic else f"{name} ({generic})"
-    if medication.daily_dose_mg is not None:
-        label += f" {number_text(medication.daily_dose_mg)} mg/day"
-    return label
+    if medication.daily_dose_mg is None:
+        return found.label
+    return f"{found.label} {number_text(medication.daily_dose_mg)} mg/day"
 
 
 DEVICE_LABELS = {
@@ -295,13 +295,17 @@ def uncontrolled_hypertension(facts: Facts) -> Flag | None:
     bp = doc.blood_pressure
     known = history.hypertension or history.hypertension_medication
     p = facts.policy
+    high = bp is not None and (
+        bp.systolic >= p.bp_high_systolic or bp.diastolic >= p.bp_high_diastolic
+    )
+    if not (high or known):
+        return None
     recent = False
     conditions: list[Condition] = []
     if bp is not None:
         days = (facts.completed_on - bp.measured_on).days
         recent = 0 <= days <= p.bp_recent_days
-        high = bp.systolic >= p.bp_high_systolic or bp.diastolic >= p.bp_high_diastolic
-        if high or known:
+        if high:
             reading = f"{bp.systolic}/{bp.diastolic}"
             evidence = (
                 f"blood_pressure: {reading} ({bp.measured_on.isoformat()}), {_days_before(days)}"
@@ -379,6 +383,13 @@ def substance_use_history(facts: Facts) -> Flag | None:
     su = facts.doc.substance_use
     scores = facts.scores
     cutoff = facts.policy.dast10_cutoff
+    if not (
+        su.ketamine_or_pcp_nonmedical_use
+        or scores["audit_c_positive"]
+        or scores["dast10_total"] >= cutoff
+        or su.substance_use_disorder_history
+    ):
+        return None
     moderate = (
         "Alcohol or drug use answers are positive on screening: discuss use and misuse "
         "risk before ketamine or esketamine."
@@ -431,6 +442,8 @@ def substance_use_history(facts: Facts) -> Flag | None:
 )
 def psychosis_history(facts: Facts) -> Flag | None:
     h = facts.doc.psychiatric_history
+    if not (h.psychotic_disorder or h.psychotic_symptoms_current):
+        return None
     summary = (
         "A psychotic disorder or current psychotic symptoms were reported: discuss before "
         "ketamine or esketamine."
@@ -467,6 +480,13 @@ def bipolar_disorder(facts: Facts) -> Flag | None:
 )
 def vascular_contraindication(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
+    if not (
+        h.aneurysmal_vascular_disease
+        or h.arteriovenous_malformation
+        or h.intracerebral_hemorrhage
+        or "aneurysm_clip_or_coil" in h.implanted_devices
+    ):
+        return None
     summary = (
         "Aneurysmal or arteriovenous vascular disease, a past brain bleed or an aneurysm "
         "clip or coil was reported: discuss before esketamine, IV ketamine or ECT."
@@ -492,6 +512,8 @@ KETAMINE_ALLERGY_TERMS = ("ketamine", "ketalar", "spravato")
     sources=SPRAVATO + "; " + SANACORA,
 )
 def ketamine_hypersensitivity(facts: Facts) -> Flag | None:
+    if not facts.doc.allergies:
+        return None
     summary = (
         "An allergy to ketamine or esketamine was reported: discuss before esketamine or "
         "IV ketamine."
@@ -499,7 +521,7 @@ def ketamine_hypersensitivity(facts: Facts) -> Flag | None:
     conditions: list[Condition] = []
     for allergy in facts.doc.allergies:
         text = allergy.casefold()
-        if any(term in text for term in KETAMINE_ALLERGY_TERMS):
+        if "ketamine" in text or "ketalar" in text or "spravato" in text:
             conditions.append(("high", f"allergy: {allergy.strip()}", summary))
     return make_flag(ketamine_hypersensitivity, conditions)
 
@@ -515,6 +537,13 @@ def ketamine_hypersensitivity(facts: Facts) -> Flag | None:
 )
 def recent_cardiovascular_event(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
+    heart, stroke = h.myocardial_infarction_months_ago, h.stroke_months_ago
+    if not (
+        h.unstable_heart_disease
+        or (heart is not None and heart <= 12)
+        or (stroke is not None and stroke <= 12)
+    ):
+        return None
     high = (
         "Unstable heart disease, or a heart attack or stroke less than 3 months ago, was "
         "reported: discuss cardiac risk before ECT, IV ketamine or esketamine."
@@ -527,8 +556,8 @@ def recent_cardiovascular_event(facts: Facts) -> Flag | None:
     if h.unstable_heart_disease:
         conditions.append(("high", "unstable angina or uncontrolled heart failure: yes", high))
     for months, what in (
-        (h.myocardial_infarction_months_ago, "heart attack"),
-        (h.stroke_months_ago, "stroke"),
+        (heart, "heart attack"),
+        (stroke, "stroke"),
     ):
         if months is None or months > 12:
             continue
@@ -597,6 +626,9 @@ def tms_implant_or_metal(facts: Facts) -> Flag | None:
 @rule("seizure_risk", modalities=("tms",), sources=TMS_SAFETY)
 def seizure_risk(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
+    lowering = "seizure_threshold_lowering" in facts.medication_classes
+    if not (h.seizure_disorder or h.head_injury_with_loss_of_consciousness or lowering):
+        return None
     moderate = (
         "A head injury with loss of consciousness or a medicine that lowers the seizure "
         "threshold was reported: discuss seizure risk before TMS."
@@ -612,7 +644,7 @@ def seizure_risk(facts: Facts) -> Flag | None:
         )
     if h.head_injury_with_loss_of_consciousness:
         conditions.append(("moderate", "head injury with loss of consciousness: yes", moderate))
-    for medication, found in facts.medications:
+    for medication, found in facts.medications if lowering else ():
         if "seizure_threshold_lowering" in found.classes:
             conditions.append(
                 (
@@ -632,6 +664,8 @@ def seizure_risk(facts: Facts) -> Flag | None:
 )
 def pregnancy_or_breastfeeding(facts: Facts) -> Flag | None:
     h = facts.doc.medical_history
+    if not (h.pregnant or h.breastfeeding):
+        return None
     summary = (
         "Pregnancy or breastfeeding was reported: discuss risks to the baby before IV "
         "ketamine or esketamine."
@@ -653,6 +687,8 @@ def pregnancy_or_breastfeeding(facts: Facts) -> Flag | None:
     ),
 )
 def benzodiazepine_use(facts: Facts) -> Flag | None:
+    if "benzodiazepine" not in facts.medication_classes:
+        return None
     summary = (
         "A benzodiazepine is taken now (it may blunt ketamine and TMS response and raises "
         "the seizure threshold in ECT): discuss dose and timing around treatment."
@@ -671,6 +707,9 @@ def benzodiazepine_use(facts: Facts) -> Flag | None:
     sources=SPRAVATO + " (psychostimulants and MAOIs may raise blood pressure); " + SANACORA,
 )
 def stimulant_or_maoi_use(facts: Facts) -> Flag | None:
+    classes = facts.medication_classes
+    if "stimulant" not in classes and "maoi" not in classes:
+        return None
     summary = (
         "A psychostimulant or MAOI is taken now (blood pressure may rise with esketamine or "
         "ketamine): review the medicine and monitor blood pressure."
@@ -799,6 +838,8 @@ def glaucoma(facts: Facts) -> Flag | None:
     sources="Treatment history; Maudsley Staging Method: Fekadu et al., BMC Psychiatry 2018;18:100",
 )
 def prior_interventional_response(facts: Facts) -> Flag | None:
+    if not facts.doc.procedures:
+        return None
     worked: set[str] = set()
     conditions: list[Condition] = []
     for p in facts.doc.procedures:
@@ -816,10 +857,8 @@ def prior_interventional_response(facts: Facts) -> Flag | None:
     if not conditions:
         return None
     names = [TREATMENT_LABELS[m] for m in MODALITIES if m in worked]
-    summary = (
-        f"{' and '.join(names) if len(names) < 3 else ', '.join(names)} helped before: "
-        "weigh this history when discussing treatment options."
-    )
+    treatments = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    summary = f"{treatments} helped before: weigh this history when discussing treatment options."
     conditions[0] = (conditions[0][0], conditions[0][1], summary)
     return make_flag(
         prior_interventional_response, conditions, [m for m in MODALITIES if m in worked]

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from .document import IntakeDocument, SuicideScreen, age_on
-from .knowledge import DEFAULT_KNOWLEDGE, MedicationKnowledge, normalise_name
+from .knowledge import DEFAULT_KNOWLEDGE, MedicationKnowledge
 from .policy import DEFAULT_POLICY, Policy
 
 SCORE_KEYS: tuple[str, ...] = (
@@ -42,7 +42,7 @@ BP_CATEGORIES = ("normal", "elevated", "stage_1", "stage_2", "crisis")
 
 def number_text(value: float) -> str:
     """150 -> "150", 150.0 -> "150", 7.5 -> "7.5"."""
-    if isinstance(value, int):
+    if type(value) is int:
         return str(value)
     return str(int(value)) if value.is_integer() else repr(value)
 
@@ -169,14 +169,7 @@ class TrialAssessment(NamedTuple):
     current_episode: bool
     response: str
     min_dose_mg: float | None  # the dose table's minimum for the patient's age band
-
-    @property
-    def label(self) -> str:
-        if self.generic is None:
-            return self.medication.strip()
-        if normalise_name(self.medication) == self.generic:
-            return self.generic
-        return f"{self.medication.strip()} ({self.generic})"
+    label: str  # "sertraline", "Effexor XR (venlafaxine)", "St John's wort"
 
     @property
     def evidence(self) -> str:
@@ -234,6 +227,7 @@ def _assess(
                 trial.current_episode,
                 trial.response,
                 minimum,
+                found.label,
             )
         )
     return result
@@ -250,6 +244,8 @@ def assess_trials(
 
 def count_trials(assessments: list[TrialAssessment]) -> tuple[int, int]:
     """(adequate_failed_trials, failed_trials), each medication counted once."""
+    if not assessments:
+        return 0, 0
     adequate_failed = {a.key for a in assessments if a.failed and a.adequate}
     failed = {a.key for a in assessments if a.failed}
     return len(adequate_failed), len(failed)
@@ -257,6 +253,12 @@ def count_trials(assessments: list[TrialAssessment]) -> tuple[int, int]:
 
 def days_before(measured_on: date, completed_on: date) -> int:
     return (completed_on - measured_on).days
+
+
+# Look-up tables built from the band functions above (same definitions, no call per score).
+_PHQ9_BAND = tuple(phq9_band(t) for t in range(28))
+_GAD7_BAND = tuple(gad7_band(t) for t in range(22))
+_DAST10_BAND = tuple(dast10_band(t) for t in range(11))
 
 
 def compute_scores(
@@ -269,28 +271,35 @@ def compute_scores(
     bp = doc.blood_pressure
     substance = doc.substance_use
     audit = sum(substance.audit_c)
-    dast = dast10_total(substance.dast10)
+    dast10 = substance.dast10
+    dast = sum(dast10) + (1 if not dast10[2] else -1)  # item 3 reverse-scored
     adequate_failed, failed = count_trials(assessments)
     psychotic_now = doc.psychiatric_history.psychotic_symptoms_current
     msm = (
         msm_episode_points(doc.depression.current_episode_months)
         + msm_severity_points(phq9, psychotic_now)
         + msm_failure_points(adequate_failed)
-        + any(t.current_episode for t in doc.augmentation_trials)
-        + any(p.treatment == "ect" for p in doc.procedures)
     )
+    for augmentation in doc.augmentation_trials:
+        if augmentation.current_episode:
+            msm += 1
+            break
+    for procedure in doc.procedures:
+        if procedure.treatment == "ect":
+            msm += 1
+            break
     return {
         "age": age,
         "phq9_total": phq9,
-        "phq9_band": phq9_band(phq9),
+        "phq9_band": _PHQ9_BAND[phq9],
         "gad7_total": gad7_total,
-        "gad7_band": gad7_band(gad7_total) if gad7_total is not None else None,
+        "gad7_band": _GAD7_BAND[gad7_total] if gad7_total is not None else None,
         "cssrs_risk": cssrs_risk(doc.suicide_screen),
         "bp_category": bp_category(bp.systolic, bp.diastolic) if bp is not None else None,
         "audit_c_total": audit,
         "audit_c_positive": audit_c_positive(audit, doc.patient.sex_at_birth, policy),
         "dast10_total": dast,
-        "dast10_band": dast10_band(dast),
+        "dast10_band": _DAST10_BAND[dast],
         "adequate_failed_trials": adequate_failed,
         "failed_trials": failed,
         "msm_total": msm,
