@@ -1,0 +1,97 @@
+"""The bulk re-screen stores exactly what intake_screen would, whatever the
+text (tabs, newlines, backslashes, accents): on PostgreSQL it writes with COPY."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.models import Flag, ScreeningResult
+from screening.services.screen import (
+    current_knowledge,
+    current_policy,
+    intakes_rescreen,
+    medication_save,
+    output_digest,
+)
+from tests.factories.screening import IntakeFactory, valid_document
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = 'Zoloft\tback\\slash "quoted"\nnew line, café, 日本'
+
+
+def _awkward_intake():
+    doc = valid_document(allergies=["ketamine\t(Ketalar)\\"])
+    doc["antidepressant_trials"][0]["medication"] = AWKWARD
+    doc["current_medications"] = [{"name": "Xanax\tXR \\ 1mg", "daily_dose_mg": 1}]
+    return IntakeFactory(document=doc)
+
+
+def _stored(intake):
+    result = ScreeningResult.objects.get(intake=intake, is_current=True)
+    flags = [
+        {
+            "code": f.code,
+            "severity": f.severity,
+            "modalities": f.modalities,
+            "summary": f.summary,
+            "evidence": f.evidence,
+            "source": f.source,
+        }
+        for f in Flag.objects.filter(result=result).order_by("-severity_rank", "code")
+    ]
+    return result, flags
+
+
+def _check_bulk_matches_the_engine():
+    intake = _awkward_intake()
+    report = intakes_rescreen(batch_size=10)
+    assert (report.screened, report.stored) == (1, 1)
+    result, flags = _stored(intake)
+    from screening.engine import parse_document, screen
+
+    policy, version = current_policy()
+    expected = screen(parse_document(intake.document), policy, current_knowledge())
+    assert result.output == expected
+    assert result.scores == expected["scores"]
+    assert result.digest == output_digest(expected)
+    assert result.policy_version == version
+    assert flags == sorted(
+        expected["flags"],
+        key=lambda f: (
+            -{"urgent": 4, "high": 3, "moderate": 2, "info": 1}[f["severity"]],
+            f["code"],
+        ),
+    )
+    codes = {f["code"] for f in flags}
+    assert {"ketamine_hypersensitivity", "benzodiazepine_use"} <= codes
+    assert any("back\\slash" in line and "日本" in line for f in flags for line in f["evidence"])
+    row = Flag.objects.get(result=result, code="benzodiazepine_use")
+    assert row.for_iv_ketamine and row.for_tms and row.severity_rank == 1 and row.is_current
+    return intake
+
+
+def test_bulk_rescreen_matches_the_engine_output():
+    _check_bulk_matches_the_engine()
+
+
+@pytest.mark.postgres
+def test_bulk_rescreen_with_copy_on_postgresql(django_db_blocker):
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    intake = _check_bulk_matches_the_engine()
+    # A dose-table change rewrites the evidence: a new current result, the old one kept.
+    med = current_knowledge().get("sertraline")
+    assert med is not None
+    from screening.models import Medication
+
+    row = Medication.objects.get(generic="sertraline")
+    row.min_dose_mg = 200
+    medication_save(medication=row, by=None)
+    report = intakes_rescreen()
+    assert report.stored == 1
+    assert intake.results.count() == 2
+    assert Flag.objects.filter(intake=intake, is_current=True).count() == len(
+        intake.results.get(is_current=True).output["flags"]
+    )
