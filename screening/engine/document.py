@@ -162,6 +162,14 @@ Bool = Annotated[bool, BeforeValidator(_check_bool)]
 OptionalBool = Annotated[bool | None, BeforeValidator(_optional(_check_bool, True))]
 
 
+def _check_bool_default_false(value: Any) -> bool:
+    return False if value is None else _check_bool(value)
+
+
+# Optional with "default false": absent or null reads as false.
+BoolDefaultFalse = Annotated[bool, BeforeValidator(_check_bool_default_false)]
+
+
 def _text(
     *,
     max_length: int | None = None,
@@ -339,7 +347,7 @@ class MedicationTrial(_Model):
     duration_weeks: Weeks
     current_episode: Bool
     response: Response
-    stopped_for_side_effects: OptionalBool = None
+    stopped_for_side_effects: BoolDefaultFalse = False
 
 
 class Psychotherapy(_Model):
