@@ -4,13 +4,14 @@ sets a password and lands on their intake."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -69,6 +70,16 @@ class SetPasswordForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", gettext_lazy("The two passwords are not the same."))
         return cleaned
+
+
+def _patient_language(request: HttpRequest, patient: Patient) -> None:
+    """Speak the invited patient's language, unless the switcher chose one."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    language = (patient.preferred_language or "").split("-")[0]
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 def _can_resend(exc: InvitationError) -> bool:
@@ -150,7 +161,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitation_check(token)
     except InvitationError as exc:
+        if exc.invitation is not None:
+            _patient_language(request, exc.invitation.patient)
         return _problem(request, exc, token)
+    _patient_language(request, invitation.patient)
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,7 +175,19 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("password1", exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("intake:start")
+            response = redirect("intake:start")
+            language = (invitation.patient.preferred_language or "").split("-")[0]
+            if language in dict(settings.LANGUAGES):
+                # The whole site in the patient's language from now on (the
+                # switcher still changes it).
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
+            return response
     return render(
         request,
         "accounts/invitation_accept.html",

@@ -236,3 +236,17 @@ def test_invite_page_queries_do_not_grow_with_rows(
 
 
 QUERIES_ON_INVITE_PAGE = 4
+
+
+def test_a_spanish_speaking_patient_accepts_in_spanish(client, django_capture_on_commit_callbacks):
+    patient = PatientFactory(given_name="Lucía", preferred_language="es")
+    send(patient, capture=django_capture_on_commit_callbacks)
+    token = token_from(mail.outbox[0])
+    page = client.get(f"/invitations/accept/{token}/").content.decode()
+    assert "Bienvenido(a), Lucía" in page and "Crear contraseña y empezar" in page
+    response = client.post(
+        f"/invitations/accept/{token}/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.cookies["django_language"].value == "es"
+    page = client.get("/intake/", follow=True).content.decode()
+    assert "Sus datos" in page
