@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
@@ -164,7 +165,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             return _render_case_with_errors(request, found, assign_form=form)
         to = form.cleaned_data["assignee"]
     services.case_assign(intake=found.intake, to=to, by=request.user)
-    messages.success(request, "Assignment saved.")
+    messages.success(request, _("Assignment saved."))
     return _back(found.intake)
 
 
@@ -180,7 +181,9 @@ def acknowledge(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_case_with_errors(request, found, ack_form=form, ack_error_flag=flag.pk)
     services.flag_acknowledge(flag=flag, by=request.user, note=form.cleaned_data["note"])
-    messages.success(request, f"Flag “{flag.code.replace('_', ' ')}” acknowledged.")
+    messages.success(
+        request, _("Flag “%(code)s” acknowledged.") % {"code": flag.code.replace("_", " ")}
+    )
     return _back(found.intake, f"flag-{flag.pk}")
 
 
@@ -192,7 +195,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_case_with_errors(request, found, note_form=form)
     services.case_note_add(intake=found.intake, by=request.user, body=form.cleaned_data["body"])
-    messages.success(request, "Note added.")
+    messages.success(request, _("Note added."))
     return _back(found.intake, "notes")
 
 
@@ -226,7 +229,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except services.CaseActionError as exc:
         form.add_error(None, str(exc))
         return _render_case_with_errors(request, found, decision_form=form)
-    messages.success(request, f"Decision saved: {decision.get_kind_display()}.")
+    messages.success(
+        request, _("Decision saved: %(kind)s.") % {"kind": decision.get_kind_display()}
+    )
     if decision.kind == CaseDecision.Kind.BOOK_CONSULT:
         return redirect(booking_url(found.intake.patient))
     return _back(found.intake)
