@@ -79,8 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("accounts", "add_patient"),
         ("accounts", "change_patient"),
         ("accounts", "view_invitation"),
-        # Scheduling (the admin's appointment pages; view_user for choosing clinicians).
-        ("accounts", "view_user"),
+        # Scheduling: the admin's appointment pages.
         ("scheduling", "view_appointment"),
         ("scheduling", "add_appointment"),
         ("scheduling", "change_appointment"),

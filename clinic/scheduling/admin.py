@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
 from clinic.accounts.models import Patient
 from clinic.scheduling import services
+from clinic.scheduling.forms import clinician_choices
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
     Appointment,
@@ -60,19 +61,26 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ClinicianChoiceMixin:
+    """Clinician fields offer only active clinicians (not every user)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinician":
+            kwargs["queryset"] = clinician_choices()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "weekday", "start_time", "end_time"]
     list_filter = ["weekday", "clinician"]
-    autocomplete_fields = ["clinician"]
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "start", "end", "reason"]
     list_filter = ["clinician"]
     date_hierarchy = "start"
-    autocomplete_fields = ["clinician"]
 
 
 class FollowUpPlanStepInline(admin.TabularInline):
@@ -167,7 +175,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = [
         "start",
@@ -183,7 +191,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ["start", "clinician", "room", "appointment_type", "status"]
     search_fields = ["patient__family_name", "patient__given_name", "patient__email", "notes"]
     date_hierarchy = "start"
-    autocomplete_fields = ["patient", "clinician", "room"]
+    autocomplete_fields = ["patient", "room"]
     list_select_related = ["patient", "appointment_type", "clinician", "room", "series"]
     readonly_fields = ["booked_by", "booked_at", "series", "series_position"]
     inlines = [ReminderInline]
@@ -304,12 +312,11 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "created_at", "revoked_at"]
     list_filter = ["revoked_at"]
     fields = ["clinician", "created_at", "revoked_at"]
     readonly_fields = ["created_at"]
-    autocomplete_fields = ["clinician"]
 
 
 @admin.register(ChangeRequest)

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.accounts.models import Patient, User
 from clinic.scheduling.models import (
@@ -683,9 +684,13 @@ def change_request_create(
     *, appointment: Appointment, kind: str, message: str = ""
 ) -> ChangeRequest:
     if not appointment.is_live or appointment.start <= timezone.now():
-        raise BookingError("This appointment can no longer be changed online; please call us.")
+        raise BookingError(
+            gettext("This appointment can no longer be changed online; please call us.")
+        )
     if ChangeRequest.objects.filter(appointment=appointment, state="open").exists():
-        raise BookingError("You already asked about this appointment; the clinic will reply.")
+        raise BookingError(
+            gettext("You already asked about this appointment; the clinic will reply.")
+        )
     return ChangeRequest.objects.create(appointment=appointment, kind=kind, message=message)
 
 
@@ -744,7 +749,7 @@ def checkin_submit(
     recent behaviour) raises the same alert as the intake."""
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if checkin.completed_at is not None:
-        raise BookingError("This check-in was already answered. Thank you.")
+        raise BookingError(gettext("This check-in was already answered. Thank you."))
     if len(phq9_answers) != 9 or any(a not in (0, 1, 2, 3) for a in phq9_answers):
         raise BookingError("Answer all nine PHQ-9 questions.")
     checkin.phq9_answers = phq9_answers

@@ -365,3 +365,64 @@ def test_patients_needing_attention(frozen_now, okafor):
     assert reasons["Wait"] == "Consult on 10 Feb done; nothing booked since."
     assert reasons["Show"].startswith("No-show: Consult on 27 Feb")
     assert reasons["Gap"] == "Weekly: a gap of 28 days after 10 Mar (7 planned)."
+
+
+def test_moving_this_and_the_following_from_the_appointment_page(
+    client, scheduler, frozen_now, okafor, dana
+):
+    from clinic.scheduling.services import series_book
+
+    slots = [(appointment_type("follow-up"), local_dt(2026, 3, d, 10)) for d in (3, 10, 17)]
+    series = series_book(
+        plan=None, patient=dana, clinician=okafor, room=None, slots=slots, booked_by=None
+    )
+    second = series.appointments.order_by("start")[1]
+    client.force_login(scheduler)
+    page = client.get(f"/schedule/appointment/{second.pk}/").content.decode()
+    assert "This and the following ones in the course" in page
+    client.post(
+        f"/schedule/appointment/{second.pk}/move/",
+        {"date": "2026-03-11", "time": "15:00", "clinician": okafor.pk, "scope": "following"},
+    )
+    starts = [a.start for a in series.appointments.order_by("start")]
+    assert starts == [
+        local_dt(2026, 3, 3, 10),
+        local_dt(2026, 3, 11, 15),
+        local_dt(2026, 3, 18, 15),
+    ]
+
+
+def test_a_course_with_a_conflict_books_nothing_and_keeps_the_reviewed_times(
+    client, scheduler, frozen_now, okafor, dana, chair
+):
+    client.force_login(scheduler)
+    query = {
+        "patient": dana.pk,
+        "plan": "iv-ketamine-induction",
+        "clinician": okafor.pk,
+        "room": chair.pk,
+        "first_day": "2026-03-02",
+        "preferred_time": "09:00",
+    }
+    proposal = client.get("/schedule/course/", query).context["proposal"]
+    data = {**query, "book": "1"}
+    for slot in proposal:
+        data[f"slot_{slot.position}"] = f"{timezone_local(slot.start):%Y-%m-%dT%H:%M}"
+    data["slot_2"] = "2026-03-05T12:00"  # adjusted by the reviewer
+    book(PatientFactory(given_name="Marco", family_name="Silva"), local_dt(2026, 3, 5, 12), okafor)
+    response = client.post("/schedule/course/", data)
+    page = response.content.decode()
+    assert "#2 (Thu 05 Mar 12:00): Dr Okafor already has an appointment 12:00-13:00" in page
+    assert 'value="2026-03-05T12:00"' in page
+    assert not Appointment.objects.filter(patient=dana).exists()
+
+
+def test_the_case_page_link_needs_a_patient_the_user_may_see(client, patient_user):
+    client.force_login(patient_user)
+    assert client.get("/schedule/book/?patient=1&type=consult").status_code == 403
+
+
+def timezone_local(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment)
