@@ -141,3 +141,23 @@ def test_print_page_shows_answers_and_no_flags(client):
     assert "lorazepam" in page and "152" in page and "data-print" in page
     for flag in intake.flags.all():
         assert flag.code not in page and flag.summary not in page
+
+
+@pytest.mark.parametrize("versions", [1, 3])
+def test_the_list_of_sent_versions_queries_do_not_grow(client, versions, django_assert_num_queries):
+    first = submitted_intake()
+    patient = first.patient
+    for _ in range(versions - 1):
+        draft = intake_start_update(patient=patient)
+        draft.document["consent"] = first.document["consent"]
+        draft.step_state = dict.fromkeys(FORM_STEPS, COMPLETE)
+        draft.save()
+        intake_submit(intake=draft)
+    client.force_login(patient.user)
+    client.get("/intake/")
+    with django_assert_num_queries(QUERIES_ON_STATUS_PAGE):
+        page = client.get("/intake/").content.decode()
+    assert page.count("view or print") == versions
+
+
+QUERIES_ON_STATUS_PAGE = 6
