@@ -8,6 +8,7 @@ from .document import (
     DocumentError,
     IntakeDocument,
     parse_document,
+    translate_errors,
     validate_section,
 )
 from .knowledge import DEFAULT_KNOWLEDGE, MedicationKnowledge
@@ -34,5 +35,6 @@ __all__ = [
     "assess_trials",
     "parse_document",
     "screen",
+    "translate_errors",
     "validate_section",
 ]

@@ -118,7 +118,7 @@ def _optional(check: Callable[[Any], Any], optional: bool) -> Callable[[Any], An
 
 def _int(low: int, high: int | None = None, *, optional: bool = False) -> Any:
     if high is None:
-        message = f"must be a whole number, {low} or more"
+        message = f"must be an integer, {low} or more"
     else:
         message = f"must be an integer between {low} and {high}"
 
@@ -629,6 +629,12 @@ def join_path(prefix: str, loc: tuple[Any, ...] | list[Any] = ()) -> str:
         else:
             path = f"{path}.{part}" if path else str(part)
     return path or "$"
+
+
+def translate_errors(exc: ValidationError, prefix: str = "") -> Errors:
+    """(path, message) pairs for a ValidationError of these models (e.g. from
+    ``IntakeDocument.model_validate``), with the same paths and messages as DocumentError."""
+    return _translate(exc, prefix)
 
 
 def _translate(exc: ValidationError, prefix: str) -> Errors:

@@ -15,6 +15,7 @@ from screening.engine import (
     parse_document,
     validate_section,
 )
+from screening.engine.document import translate_errors
 
 from .builders import BASE, DELETE, make_data, make_doc, trial
 
@@ -136,7 +137,7 @@ CASES = [
     (
         "months negative",
         {"medical_history.stroke_months_ago": -1},
-        [("medical_history.stroke_months_ago", "must be a whole number, 0 or more")],
+        [("medical_history.stroke_months_ago", "must be an integer, 0 or more")],
     ),
     (
         "hospitalizations",
@@ -486,10 +487,14 @@ def test_document_error_is_readable() -> None:
 
 def test_model_validate_applies_the_cross_checks_too() -> None:
     IntakeDocument.model_validate(make_data())
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         IntakeDocument.model_validate(make_data({"consent.signed_name": "Someone"}))
-    with pytest.raises(ValidationError):
+    assert translate_errors(caught.value) == [
+        ("consent.signed_name", "signed name must match the patient's name")
+    ]
+    with pytest.raises(ValidationError) as caught:
         IntakeDocument.model_validate(make_data({"medical_history.extra": 1}))
+    assert translate_errors(caught.value) == [("medical_history.extra", "unknown key")]
 
 
 def test_round_trip_through_json() -> None:
