@@ -198,14 +198,34 @@ def suicide_risk(facts: Facts) -> Flag | None:
         or item9
     ):
         return None
-    urgent = (
-        "C-SSRS answers show high suicide risk (intent, plan or suicidal behaviour in the "
-        "past 3 months): contact the patient today for a safety assessment."
-    )
-    high = (
-        "C-SSRS answers show moderate suicide risk (a method considered or suicidal "
-        "behaviour in the past): assess safety before planning treatment."
-    )
+    urgent = high = ""
+    if s.intent or s.plan or s.behavior_past_3_months:
+        why = [
+            text
+            for answer, text in (
+                (s.intent, "intent"),
+                (s.plan, "a plan"),
+                (s.behavior_past_3_months, "suicidal behaviour in the past 3 months"),
+            )
+            if answer
+        ]
+        urgent = (
+            f"C-SSRS answers show high suicide risk ({' and '.join(why)}): contact the "
+            "patient today for a safety assessment."
+        )
+    elif s.method or s.behavior_lifetime:
+        why = [
+            text
+            for answer, text in (
+                (s.method, "a method considered"),
+                (s.behavior_lifetime, "suicidal behaviour in the past"),
+            )
+            if answer
+        ]
+        high = (
+            f"C-SSRS answers show moderate suicide risk ({' and '.join(why)}): assess safety "
+            "before planning treatment."
+        )
     moderate = (
         "Thoughts of death or suicide were reported: assess safety and plan follow-up "
         "at the consult."
@@ -258,8 +278,9 @@ def trd_likely(facts: Facts) -> Flag | None:
     needed = facts.policy.trd_adequate_failed_trials
     if n < needed:
         return None
+    medications = "medication" if n == 1 else "medications"
     summary = (
-        f"The treatment history shows {n} medications with an adequate failed trial in "
+        f"The treatment history shows {n} {medications} with an adequate failed trial in "
         f"this episode ({_adequate_failed_names(facts)}), meeting the {needed}-trial "
         "definition of treatment-resistant depression: confirm the history at the consult."
     )
