@@ -110,7 +110,7 @@ def _reopen_steps(*, intake: Intake, steps: list[str], by) -> None:
         ) from exc
 
 
-def _patient_email(intake: Intake) -> str:
+def patient_email(intake: Intake) -> str:
     patient = intake.patient
     if patient.email:
         return patient.email
@@ -121,7 +121,7 @@ def _patient_email(intake: Intake) -> str:
 
 def _send_more_info_email(*, intake: Intake, steps: Sequence[str], message: str) -> None:
     """Tell the patient which parts of the intake to update. Never mentions flags."""
-    address = _patient_email(intake)
+    address = patient_email(intake)
     if not address:
         return
     patient = intake.patient

@@ -232,6 +232,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Decision saved: %(kind)s.") % {"kind": decision.get_kind_display()}
     )
+    if decision.kind == CaseDecision.Kind.MORE_INFO and not services.patient_email(found.intake):
+        messages.warning(
+            request,
+            _("The patient has no email address on file: tell them by phone what to update."),
+        )
     if decision.kind == CaseDecision.Kind.BOOK_CONSULT:
         return redirect(booking_url(found.intake.patient))
     return _back(found.intake)

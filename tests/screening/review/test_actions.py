@@ -357,3 +357,47 @@ def test_patient_page_after_booking_and_referral(client, clinician):
     page = client.get("/me/").content.decode()
     assert "will contact you to talk about the next steps" in page
     assert "not suitable" not in page.lower()
+
+
+def test_request_more_information_without_an_email_address_warns_the_clinician(
+    client, clinician, django_capture_on_commit_callbacks
+):
+    intake = case("info", patient=PatientFactory(email=""))
+    client.force_login(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/review/{intake.pk}/decide/",
+            {"kind": "more_info", "steps": ["about"]},
+            follow=True,
+        )
+    assert "no email address on file" in response.content.decode()
+    assert mail.outbox == []
+    intake.refresh_from_db()
+    assert intake.review_status == Status.MORE_INFO
+
+
+def test_request_more_information_adds_steps_to_a_draft_already_open(client, clinician):
+    intake = case("info")
+    # A later version is already a draft the patient is filling in: the intake
+    # service reuses it, so the request still works and adds the steps.
+    Intake.objects.create(patient=intake.patient, version=2, previous=intake)
+    client.force_login(clinician)
+    response = client.post(
+        f"/review/{intake.pk}/decide/", {"kind": "more_info", "steps": ["substances"]}
+    )
+    assert response.status_code == 302
+    draft = Intake.objects.get(patient=intake.patient, status="draft")
+    assert draft.reopened_steps == ["substances"]
+
+
+def test_when_the_intake_service_refuses_nothing_is_changed(clinician):
+    from screening.review.services import CaseActionError, case_decide
+
+    intake = case("info")
+    with pytest.raises(CaseActionError, match="could not be reopened"):
+        case_decide(intake=intake, kind="more_info", by=clinician, steps=["no_such_step"])
+    intake.refresh_from_db()
+    assert intake.review_status == Status.AWAITING
+    assert not CaseDecision.objects.exists()
+    assert not CaseEvent.objects.exists()
+    assert not Intake.objects.filter(status="draft").exists()
