@@ -102,6 +102,11 @@ _EMAIL = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]+")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
+# A technical ceiling for numbers the spec leaves unbounded (doses, months since an event),
+# so that no absurd value reaches the screening text.
+TOO_LARGE = 10**9
+
+
 def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("intake", message)
 
@@ -124,6 +129,8 @@ def _int(low: int, high: int | None = None, *, optional: bool = False) -> Any:
 
     def check(value: Any) -> int:
         if type(value) is int and value >= low and (high is None or value <= high):
+            if high is None and value > TOO_LARGE:
+                raise _fail(f"{message} (this is too large)")
             return value
         raise _fail(message)
 
@@ -146,6 +153,8 @@ def _number(
             raise _fail(f"must be a finite number {range_text}")
         if (value <= low if above else value < low) or (high is not None and value > high):
             raise _fail(f"must be {range_text}")
+        if high is None and value > TOO_LARGE:
+            raise _fail(f"must be {range_text} (this is too large)")
         return value
 
     kind = int | float | None if optional else int | float

@@ -135,6 +135,21 @@ CASES = [
         [("blood_pressure.systolic", "must be an integer between 60 and 300")],
     ),
     (
+        "months huge",
+        {"medical_history.stroke_months_ago": 10**5000},
+        [
+            (
+                "medical_history.stroke_months_ago",
+                "must be an integer, 0 or more (this is too large)",
+            )
+        ],
+    ),
+    (
+        "dose huge",
+        {"current_medications": [{"name": "x", "daily_dose_mg": 1e300}]},
+        [("current_medications[0].daily_dose_mg", "must be greater than 0 (this is too large)")],
+    ),
+    (
         "months negative",
         {"medical_history.stroke_months_ago": -1},
         [("medical_history.stroke_months_ago", "must be an integer, 0 or more")],
