@@ -4,7 +4,7 @@ records, versions and their differences, the PHQ-9 trend."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -35,7 +35,6 @@ class QueueFilters:
     treatment: str = ""
     assigned: str = ""  # "", "me", "nobody"
     q: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _current_flags(**conditions) -> QuerySet[Flag]:
