@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -84,36 +85,36 @@ def reminder_message(reminder: Reminder) -> EmailMessage:
 
 
 def reminder_deliver(*, reminder_id: int) -> str:
-    """Send one reminder if it is still due; returns what happened."""
-    retry_at = None
+    """Send one reminder if it is still due; returns what happened.
+
+    The first statement is a conditional UPDATE that claims the row: it takes
+    the row lock on PostgreSQL and the write lock on SQLite, so a second
+    delivery of the same reminder waits, then finds `sent_at` set.
+    """
     with transaction.atomic():
+        claimed = Reminder.objects.filter(
+            pk=reminder_id, sent_at__isnull=True, superseded_at__isnull=True
+        ).update(attempts=F("attempts") + 1)
+        if not claimed:
+            return "already sent, superseded or gone"
         reminder = (
             Reminder.objects.select_for_update()
             .select_related("appointment__patient", "appointment__appointment_type")
-            .filter(pk=reminder_id)
-            .first()
+            .get(pk=reminder_id)
         )
-        if reminder is None:
-            return "gone"
-        if reminder.sent_at is not None:
-            return "already sent"
-        if reminder.superseded_at is not None:
-            return "superseded"
         appointment = reminder.appointment
-        if not appointment.is_live:
-            return "appointment not live"
-        if appointment.start <= timezone.now():
-            return "appointment already started"
+        if not appointment.is_live or appointment.start <= timezone.now():
+            transaction.set_rollback(True)
+            return "appointment not live or already started"
         if not appointment.patient.email:
             reminder.last_error = "The patient has no email address."
             reminder.save(update_fields=["last_error"])
             return "no email"
-        reminder.attempts += 1
         try:
             reminder_message(reminder).send()
         except (smtplib.SMTPException, OSError) as exc:
             reminder.last_error = f"{type(exc).__name__}: {exc}"[:300]
-            reminder.save(update_fields=["attempts", "last_error"])
+            reminder.save(update_fields=["last_error"])
             logger.warning(
                 "Reminder %s failed (attempt %s): %s", reminder.pk, reminder.attempts, exc
             )
@@ -126,7 +127,7 @@ def reminder_deliver(*, reminder_id: int) -> str:
             return "failed, giving up"
         reminder.sent_at = timezone.now()
         reminder.last_error = ""
-        reminder.save(update_fields=["attempts", "sent_at", "last_error"])
+        reminder.save(update_fields=["sent_at", "last_error"])
     return "sent"
 
 

@@ -78,3 +78,35 @@ def test_the_database_refuses_overlaps_even_without_the_service():
     first.status = "cancelled"
     first.save()
     AppointmentFactory(clinician=first.clinician, start=local_dt(2030, 3, 4, 10, 30))
+
+
+def test_two_workers_delivering_one_reminder_send_one_email():
+    import datetime
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from clinic.scheduling.tasks import reminder_deliver
+    from tests.factories.scheduling import ReminderFactory
+
+    reminder = ReminderFactory(
+        appointment__start=timezone.now() + datetime.timedelta(hours=1),
+        offset_minutes=120,
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def deliver():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(reminder_deliver(reminder_id=reminder.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["already sent, superseded or gone", "sent"]
+    assert len(mail.outbox) == 1
