@@ -45,7 +45,15 @@ def test_high_risk_answer_shows_crisis_resources_and_emails_on_call(
     expect(crisis).to_contain_text("911")
     expect(crisis).to_contain_text(settings.CLINIC_PHONE)
 
-    call_command("db_worker", batch=True, queue_name="*", startup_delay=False, verbosity=0)
+    call_command(
+        "db_worker",
+        batch=True,
+        queue_name="*",
+        startup_delay=False,
+        reload=False,
+        interval=0,
+        verbosity=0,
+    )
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["dr.on.call@example.org", "oncall@clinic.example"]
     assert mail.outbox[0].subject == "Urgent safety answer, please review"

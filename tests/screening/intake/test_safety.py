@@ -12,11 +12,21 @@ from screening.models import Intake
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.intake import LIKELY_TRD, URGENT_SAFETY, document_for, step_post
 
-pytestmark = pytest.mark.django_db
+# The worker closes and reopens database connections, as in production, so
+# these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker():
-    call_command("db_worker", batch=True, queue_name="*", startup_delay=False, verbosity=0)
+    call_command(
+        "db_worker",
+        batch=True,
+        queue_name="*",
+        startup_delay=False,
+        reload=False,
+        interval=0,
+        verbosity=0,
+    )
 
 
 @pytest.fixture
@@ -41,13 +51,12 @@ def test_recipients_are_on_call_clinicians_and_the_configured_addresses(on_call)
 
 
 def test_a_high_risk_safety_answer_alerts_on_call_once_and_shows_crisis_resources(
-    client, patient, on_call, django_capture_on_commit_callbacks
+    client, patient, on_call
 ):
     document = document_for(patient, URGENT_SAFETY)  # intent: yes
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/intake/step/safety/", step_post("safety", document, patient), follow=True
-        )
+    response = client.post(
+        "/intake/step/safety/", step_post("safety", document, patient), follow=True
+    )
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/intake/step/treatments/"
     assert (
@@ -68,22 +77,18 @@ def test_a_high_risk_safety_answer_alerts_on_call_once_and_shows_crisis_resource
     assert intake.safety_alerted_at is not None
 
     # Saving again, or PHQ-9 item 9, does not email a second time.
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/intake/step/safety/", step_post("safety", document, patient))
-        client.post("/intake/step/feeling/", step_post("feeling", document, patient))
+    client.post("/intake/step/safety/", step_post("safety", document, patient))
+    client.post("/intake/step/feeling/", step_post("feeling", document, patient))
     run_worker()
     assert len(mail.outbox) == 1
 
 
-def test_phq9_item_9_above_zero_alerts(
-    client, patient, on_call, django_capture_on_commit_callbacks
-):
+def test_phq9_item_9_above_zero_alerts(client, patient, on_call):
     document = document_for(patient, LIKELY_TRD)
     document["depression"]["phq9"][8] = 1
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/intake/step/feeling/", step_post("feeling", document, patient), follow=True
-        )
+    response = client.post(
+        "/intake/step/feeling/", step_post("feeling", document, patient), follow=True
+    )
     assert "Call or text <strong>988</strong>" in response.content.decode()
     run_worker()
     assert len(mail.outbox) == 1
@@ -113,24 +118,20 @@ def test_phq9_item_9_above_zero_alerts(
     ],
     ids=["moderate", "low"],
 )
-def test_lower_risk_answers_do_not_alert(
-    client, patient, on_call, answers, django_capture_on_commit_callbacks
-):
+def test_lower_risk_answers_do_not_alert(client, patient, on_call, answers):
     document = document_for(patient, LIKELY_TRD)
     document["suicide_screen"] = answers
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(
-            "/intake/step/safety/", step_post("safety", document, patient), follow=True
-        )
-    assert callbacks == []
+    response = client.post(
+        "/intake/step/safety/", step_post("safety", document, patient), follow=True
+    )
     assert 'id="crisis-slot" hidden' in response.content.decode()
     assert patient.intakes.get().safety_alerted_at is None
+    run_worker()
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("key", ["plan", "behavior_past_3_months"])
-def test_plan_or_recent_behaviour_alerts(
-    client, patient, on_call, key, django_capture_on_commit_callbacks
-):
+def test_plan_or_recent_behaviour_alerts(client, patient, on_call, key):
     document = document_for(patient, LIKELY_TRD)
     screen = {
         "wish_to_be_dead": True,
@@ -143,53 +144,47 @@ def test_plan_or_recent_behaviour_alerts(
     }
     screen[key] = True
     document["suicide_screen"] = screen
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/intake/step/safety/", step_post("safety", document, patient))
+    client.post("/intake/step/safety/", step_post("safety", document, patient))
     run_worker()
     assert len(mail.outbox) == 1
 
 
-def test_autosave_of_a_high_risk_answer_alerts_and_tells_the_page(
-    client, patient, on_call, django_capture_on_commit_callbacks
-):
+def test_autosave_of_a_high_risk_answer_alerts_and_tells_the_page(client, patient, on_call):
     document = document_for(patient, URGENT_SAFETY)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/intake/step/safety/",
-            step_post("safety", document, patient, action="stay"),
-            HTTP_X_INTAKE_AUTOSAVE="1",
-        )
+    response = client.post(
+        "/intake/step/safety/",
+        step_post("safety", document, patient, action="stay"),
+        HTTP_X_INTAKE_AUTOSAVE="1",
+    )
     assert response.json()["crisis"] is True
     run_worker()
     assert len(mail.outbox) == 1
 
 
-def test_the_service_for_follow_up_check_ins(on_call, django_capture_on_commit_callbacks):
+def test_the_service_for_follow_up_check_ins(on_call):
     patient = PatientFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        safety_answer_raise(patient=patient, source="check-in", link="http://x/review/")
+    safety_answer_raise(patient=patient, source="check-in", link="http://x/review/")
     run_worker()
     assert mail.outbox[0].body.count("http://x/review/") == 1
 
 
 def test_submitted_urgent_intake_keeps_the_crisis_resources_on_the_confirmation(
-    client, patient, on_call, django_capture_on_commit_callbacks
+    client, patient, on_call
 ):
     document = document_for(patient, URGENT_SAFETY)
-    with django_capture_on_commit_callbacks(execute=True):
-        for key in (
-            "about",
-            "feeling",
-            "safety",
-            "treatments",
-            "history",
-            "physical",
-            "substances",
-            "medicines",
-            "consent",
-        ):
-            client.post(f"/intake/step/{key}/", step_post(key, document, patient))
-        response = client.post("/intake/review/", follow=True)
+    for key in (
+        "about",
+        "feeling",
+        "safety",
+        "treatments",
+        "history",
+        "physical",
+        "substances",
+        "medicines",
+        "consent",
+    ):
+        client.post(f"/intake/step/{key}/", step_post(key, document, patient))
+    response = client.post("/intake/review/", follow=True)
     page = response.content.decode()
     assert "Thank you, your answers have been sent" in page
     assert 'data-testid="crisis-resources"' in page
