@@ -70,6 +70,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
     intake = case.intake
     context: dict = {"case": case, "intake": intake, "patient": intake.patient}
     context["versions"] = versions = selectors.patient_versions(intake)
+    context["latest_version"] = versions[-1] if versions else intake
     context["decision"] = selectors.latest_decision(intake)
     if not case.full:
         return context

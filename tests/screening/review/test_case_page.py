@@ -201,6 +201,9 @@ def test_versions_and_what_changed_between_them(client, clinician, dana):
     assert "Depression › Phq9" in diff
     assert "3, 3, 3, 3, 3, 3, 3, 3, 3" in diff and "2, 2, 2, 2, 2, 2, 2, 2, 0" in diff
     assert f'href="/review/{first.pk}/"' in page
+    assert 'data-testid="newer-version"' not in page
+    older = client.get(url(first)).content.decode()
+    assert "The patient has sent a newer version (2)." in older
 
 
 def test_phq9_trend_chart_has_a_point_per_version(client, clinician, dana):
