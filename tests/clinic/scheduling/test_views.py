@@ -251,7 +251,10 @@ def test_a_cancel_request_is_approved_by_staff(client, scheduler, frozen_now, ok
     client.force_login(patient.user)
     client.post(f"/appointments/{mine.pk}/request/", {"kind": "cancel", "message": "Away"})
     request = ChangeRequest.objects.get()
-    assert "the clinic will reply" in client.get("/appointments/").content.decode()
+    assert (
+        "You asked to cancel this appointment; the clinic will reply."
+        in client.get("/appointments/").content.decode()
+    )
     client.force_login(scheduler)
     assert "Away" in client.get("/schedule/").content.decode()
     client.post(f"/schedule/requests/{request.pk}/", {"decision": "approve"})
@@ -426,3 +429,44 @@ def timezone_local(moment):
     from django.utils import timezone
 
     return timezone.localtime(moment)
+
+
+def test_a_declined_request_is_shown_to_the_patient(client, scheduler, frozen_now, okafor):
+    patient = PatientFactory(with_login=True)
+    mine = book(patient, local_dt(2026, 3, 4, 10), okafor)
+    client.force_login(patient.user)
+    response = client.post(
+        f"/appointments/{mine.pk}/request/", {"kind": "reschedule", "message": "Later?"}
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    client.force_login(scheduler)
+    client.post(f"/schedule/requests/{ChangeRequest.objects.get().pk}/", {"decision": "decline"})
+    client.force_login(patient.user)
+    page = client.get("/appointments/").content.decode()
+    assert "The clinic could not accept your request (reschedule)" in page
+    mine.refresh_from_db()
+    assert mine.status == "booked"
+
+
+def test_attention_page_queries_do_not_grow(
+    client, scheduler, frozen_now, okafor, django_assert_num_queries
+):
+    def waiting(n):
+        for _ in range(n):
+            AppointmentFactory(
+                patient=PatientFactory(family_name="Waiting"),
+                clinician=okafor,
+                start=local_dt(2026, 2, 10, 10) + datetime.timedelta(hours=_ + 1),
+                status="completed",
+            )
+
+    client.force_login(scheduler)
+    waiting(1)
+    client.get("/schedule/attention/")
+    with django_assert_num_queries(7) as one:
+        page = client.get("/schedule/attention/").content.decode()
+    assert page.count("Waiting") == 1
+    waiting(2)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get("/schedule/attention/").content.decode()
+    assert page.count("Waiting") == 3
