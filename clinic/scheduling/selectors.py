@@ -184,7 +184,7 @@ def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appo
     now = timezone.now()
     items = list(
         Appointment.objects.filter(patient=patient)
-        .select_related("appointment_type", "clinician", "room")
+        .select_related("appointment_type", "clinician", "room", "checkin")
         .prefetch_related(
             Prefetch(
                 "reminders",

@@ -470,3 +470,13 @@ def test_attention_page_queries_do_not_grow(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get("/schedule/attention/").content.decode()
     assert page.count("Waiting") == 3
+
+
+def test_the_patient_finds_an_open_check_in_on_their_page(client, frozen_now, okafor):
+    patient = PatientFactory(with_login=True)
+    checkin = CheckInFactory(
+        appointment__patient=patient, appointment__clinician=okafor, patient=patient
+    )
+    client.force_login(patient.user)
+    page = client.get("/appointments/").content.decode()
+    assert f'href="/check-in/{checkin.token}/"' in page
