@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.accounts.access import patient_for_user
 from clinic.accounts.models import Patient
-from clinic.accounts.roles import PATIENT, role_required
+from clinic.accounts.roles import PATIENT, public, role_required
 from screening.engine import DocumentError
 from screening.intake.access import get_intake_for
 from screening.intake.steps import STEP_BY_KEY, STEPS, filled_step, plain_message, step_summary
@@ -23,6 +25,8 @@ from screening.models import Intake, Medication
 from screening.services import intake as svc
 
 AUTOSAVE_HEADER = "HTTP_X_INTAKE_AUTOSAVE"
+RESUME_SALT = "intake-resume"
+RESUME_MAX_AGE = 60 * 60 * 24
 
 
 def _patient(request: HttpRequest) -> Patient:
@@ -112,10 +116,50 @@ def intake_start(request: HttpRequest) -> HttpResponse:
     return redirect(_step_url(svc.first_incomplete_step(draft)))
 
 
-@role_required(PATIENT)
+def resume_token(intake: Intake, key: str) -> str:
+    """Signed (intake, step), put in each step's form so that answers posted
+    after the session timed out are still kept."""
+    return signing.dumps({"i": intake.pk, "s": key}, salt=RESUME_SALT)
+
+
+@public
 @never_cache
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, key: str) -> HttpResponse:
+    """A step of the intake, for its patient only. Public only in this: a
+    form posted after the session timed out is kept (see `_keep_after_timeout`)
+    before the patient is asked to log in again."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _keep_after_timeout(request, key)
+    return _intake_step(request, key)
+
+
+def _keep_after_timeout(request: HttpRequest, key: str) -> HttpResponse:
+    """Keep what was typed (never marked complete, never validated as the
+    patient's answers until they log in and save it), then ask to log in."""
+    login_url = redirect_to_login(_step_url(key) if key in STEP_BY_KEY else "/intake/")
+    try:
+        data = signing.loads(
+            request.POST.get("resume", ""), salt=RESUME_SALT, max_age=RESUME_MAX_AGE
+        )
+        pk, step = int(data["i"]), data["s"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return login_url
+    intake = Intake.objects.filter(pk=pk, status=Intake.Status.DRAFT).first()
+    if intake is None or step != key or key not in svc.STEP_SECTIONS:
+        return login_url
+    svc.intake_save_typed(intake=intake, step=key, typed=request.POST.lists(), attention=False)
+    if request.META.get(AUTOSAVE_HEADER) == "1":
+        return JsonResponse({"saved": True, "session": "ended"})
+    messages.info(
+        request,
+        _("Your session had ended. What you typed is kept: please log in again to carry on."),
+    )
+    return login_url
+
+
+@role_required(PATIENT)
+def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
     step = STEP_BY_KEY.get(key)
     if step is None or key == svc.REVIEW_STEP:
         raise Http404("No such step.")
@@ -211,6 +255,7 @@ def _render_step(request, intake: Intake, filled, *, status: int = 200) -> HttpR
         medication_names=_medication_names() if step.key in ("treatments", "medicines") else [],
         state=svc.step_states(intake).get(step.key, ""),
         patient_name=filled.patient_name,
+        resume_token=resume_token(intake, step.key),
     )
     return render(request, "intake/step.html", context, status=status)
 

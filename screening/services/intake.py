@@ -201,7 +201,7 @@ def _clean_typed(
     return {
         str(key).replace("\x00", ""): [str(v).replace("\x00", "\ufffd") for v in values]
         for key, values in pairs
-        if key != "csrfmiddlewaretoken"
+        if key not in ("csrfmiddlewaretoken", "resume")
     }
 
 

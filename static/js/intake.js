@@ -32,7 +32,10 @@
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       }).then(function (result) {
-        if (status) { status.textContent = status.getAttribute("data-saved-text") || "Saved."; }
+        if (status) {
+          var key = result.session === "ended" ? "data-ended-text" : "data-saved-text";
+          status.textContent = status.getAttribute(key) || "";
+        }
         if (result.crisis) {
           var slot = document.getElementById("crisis-slot");
           if (slot && slot.hidden) { slot.hidden = false; }

@@ -3,6 +3,8 @@ answer is wrong (keeping everything typed)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -344,3 +346,49 @@ def test_hypertension_answers_are_summarised_on_review(client, patient):
     assert "152" in page and "94" in page
     assert "lorazepam" in page
     assert "uncontrolled_hypertension" not in page
+
+
+class TestTimedOutSession:
+    def token(self, client, step):
+        page = client.get(f"/intake/step/{step}/").content.decode()
+        return re.search(r'name="resume" value="([^"]+)"', page).group(1)
+
+    def test_answers_posted_after_the_session_ended_are_kept(self, client, patient, document):
+        token = self.token(client, "history")
+        client.logout()
+        data = step_post("history", document, patient)
+        data.update(resume=token, psychiatric_hospitalizations="2")
+        response = client.post("/intake/step/history/", data)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=/intake/step/history/")
+        intake = draft(patient)
+        assert intake.step_state[TYPED_KEY]["history"]["psychiatric_hospitalizations"] == ["2"]
+        assert "resume" not in intake.step_state[TYPED_KEY]["history"]
+        assert "history" not in intake.step_state  # not complete until they log in and save
+        client.force_login(patient.user)
+        page = client.get("/intake/step/history/").content.decode()
+        assert 'value="2"' in page
+
+    def test_autosave_after_the_session_ended_says_so(self, client, patient):
+        token = self.token(client, "history")
+        client.logout()
+        response = client.post(
+            "/intake/step/history/",
+            {"bipolar_disorder": "yes", "resume": token},
+            HTTP_X_INTAKE_AUTOSAVE="1",
+        )
+        assert response.json() == {"saved": True, "session": "ended"}
+
+    @pytest.mark.parametrize("tamper", ["bad", "other-step"])
+    def test_a_bad_or_misplaced_token_keeps_nothing(self, client, patient, tamper):
+        token = self.token(client, "feeling") if tamper == "other-step" else "x:y:z"
+        client.logout()
+        response = client.post(
+            "/intake/step/history/", {"bipolar_disorder": "yes", "resume": token}
+        )
+        assert response["Location"].startswith("/accounts/login/")
+        assert TYPED_KEY not in draft(patient).step_state
+
+    def test_anonymous_get_goes_to_login(self, client):
+        response = client.get("/intake/step/history/")
+        assert response["Location"].startswith("/accounts/login/")
