@@ -10,10 +10,10 @@ from django.core import mail
 
 from clinic.accounts.invitations import invitation_send
 from screening.intake.steps import STEPS
-from screening.services.intake import intake_start
+from screening.services.intake import COMPLETE, FORM_STEPS, intake_start, intake_submit
 from tests.browser.intake_steps import invitation_path
-from tests.factories.accounts import PatientFactory
-from tests.factories.intake import URGENT_SAFETY, document_for, sections_of
+from tests.factories.accounts import PatientFactory, StaffFactory
+from tests.factories.intake import URGENT_SAFETY, IntakeFactory, document_for, sections_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,34 @@ def test_every_intake_page_passes_axe(live_server, login_page):
     page.get_by_label("Upper number (systolic), mmHg").fill("100")
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_text("Please check these answers").wait_for()
+    problems += serious_violations(page)
+
+    # On a phone.
+    page.set_viewport_size({"width": 375, "height": 800})
+    for key in ("feeling", "treatments"):
+        page.goto(f"{url}/intake/step/{key}/")
+        problems += serious_violations(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # The confirmation and the printable copy of a sent intake.
+    sent = IntakeFactory()
+    sent.document = sections_of(document_for(sent.patient, URGENT_SAFETY))
+    sent.step_state = dict.fromkeys(FORM_STEPS, COMPLETE)
+    sent.save()
+    intake_submit(intake=sent)
+    page = login_page(sent.patient.user)
+    for path in (f"/intake/{sent.pk}/submitted/", f"/intake/{sent.pk}/", "/intake/"):
+        page.goto(url + path)
+        problems += serious_violations(page)
+
+    # Staff invite page, and an invitation link that no longer works.
+    page = login_page(StaffFactory(role="scheduler"))
+    page.goto(url + "/invitations/new/")
+    problems += serious_violations(page)
+    page.goto(url + invitation_path(mail.outbox[0]))
+    problems += serious_violations(page)
+    invitation_send(patient=invited, by=None)  # replaces the first link
+    page.goto(url + invitation_path(mail.outbox[0]))
     problems += serious_violations(page)
 
     assert problems == []
