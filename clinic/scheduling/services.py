@@ -426,22 +426,55 @@ class ProposedSlot:
     problem: str = ""
 
 
-def slot_is_free(
-    *,
-    start: datetime,
-    end: datetime,
-    patient: Patient | None,
-    clinician: User | None,
-    room: Room | None,
-    taken: list[tuple[datetime, datetime]] = (),
-) -> bool:
-    if any(a < end and start < b for a, b in taken):
-        return False
-    if working_time_problems(clinician=clinician, start=start, end=end):
-        return False
-    return not appointment_conflicts(
-        start=start, end=end, patient=patient, clinician=clinician, room=room
-    )
+class _CalendarSnapshot:
+    """Busy times of one patient, clinician and room over a window, and the
+    clinician's hours: read once, so a proposal of dozens of sessions costs a
+    handful of queries whatever the number of candidates tried."""
+
+    def __init__(self, *, patient, clinician, room, start: datetime, end: datetime):
+        live = Appointment.objects.live().overlapping(start, end)
+
+        def spans(queryset) -> list[tuple[datetime, datetime]]:
+            return list(queryset.values_list("start", "end"))
+
+        self.patient = spans(live.filter(patient=patient)) if patient else []
+        self.clinician = spans(live.filter(clinician=clinician)) if clinician else []
+        self.room = spans(live.filter(room=room)) if room else []
+        self.off = (
+            spans(TimeOff.objects.filter(clinician=clinician, start__lt=end, end__gt=start))
+            if clinician
+            else []
+        )
+        self.hours: dict[int, list[WorkingHours]] = {}
+        if clinician is not None:
+            for block in WorkingHours.objects.filter(clinician=clinician):
+                self.hours.setdefault(block.weekday, []).append(block)
+
+    @staticmethod
+    def _clash(spans, start, end) -> bool:
+        return any(a < end and start < b for a, b in spans)
+
+    def free(self, start: datetime, end: datetime, *, clinician: bool, room: bool) -> bool:
+        if self._clash(self.patient, start, end):
+            return False
+        if clinician and (
+            self._clash(self.clinician, start, end) or self._clash(self.off, start, end)
+        ):
+            return False
+        return not (room and self._clash(self.room, start, end))
+
+    def candidate_starts(self, *, day: date, preferred: time, length: timedelta) -> list[datetime]:
+        """Starts on `day` inside working hours, the preferred time first,
+        then the nearest ones in 15-minute steps."""
+        wanted = at_local(day, preferred)
+        starts = []
+        for block in self.hours.get(day.weekday(), []):
+            moment = at_local(day, block.start_time)
+            last = at_local(day, block.end_time) - length
+            while moment <= last:
+                starts.append(moment)
+                moment += timedelta(minutes=15)
+        return sorted(starts, key=lambda s: (abs(s - wanted), s))
 
 
 def series_propose(
@@ -458,26 +491,31 @@ def series_propose(
     time when free, else the nearest free start that day within working hours,
     else the next days (up to `max_shift_days`); later steps keep their
     spacing from the shifted ones. Nothing is booked."""
+    steps = list(plan.steps.select_related("appointment_type").order_by("position"))
+    if not steps:
+        return []
+    horizon = steps[-1].day + max_shift_days * len(steps) + 2
+    calendar = _CalendarSnapshot(
+        patient=patient,
+        clinician=clinician,
+        room=room,
+        start=at_local(first_day, time(0)),
+        end=at_local(first_day + timedelta(days=horizon), time(0)),
+    )
     proposals: list[ProposedSlot] = []
-    taken: list[tuple[datetime, datetime]] = []
     shift = 0
-    for step in plan.steps.select_related("appointment_type").order_by("position"):
+    for step in steps:
         kind = step.appointment_type
         length = timedelta(minutes=kind.default_minutes)
         planned = first_day + timedelta(days=step.day)
         found = None
         for extra in range(max_shift_days + 1):
             day = planned + timedelta(days=shift + extra)
-            for start in _candidate_starts(
-                clinician=clinician, day=day, preferred=preferred_time, length=length
+            for start in calendar.candidate_starts(
+                day=day, preferred=preferred_time, length=length
             ):
-                if slot_is_free(
-                    start=start,
-                    end=start + length,
-                    patient=patient,
-                    clinician=clinician if kind.needs_clinician else None,
-                    room=room if kind.needs_room else None,
-                    taken=taken,
+                if calendar.free(
+                    start, start + length, clinician=kind.needs_clinician, room=kind.needs_room
                 ):
                     found = (start, extra)
                     break
@@ -499,29 +537,15 @@ def series_propose(
             continue
         start, extra = found
         shift += extra
-        taken.append((start, start + length))
+        # The proposed session now occupies the patient, clinician and room.
+        span = (start, start + length)
+        calendar.patient.append(span)
+        if kind.needs_clinician:
+            calendar.clinician.append(span)
+        if kind.needs_room:
+            calendar.room.append(span)
         proposals.append(ProposedSlot(step.position, kind, start, start + length, planned, shift))
     return proposals
-
-
-def _candidate_starts(*, clinician: User | None, day: date, preferred: time, length: timedelta):
-    """Starts on `day`, the preferred time first, then nearest in 15-minute steps."""
-    blocks = (
-        list(WorkingHours.objects.filter(clinician=clinician, weekday=day.weekday()))
-        if clinician is not None
-        else []
-    )
-    if not blocks:
-        return []
-    wanted = at_local(day, preferred)
-    starts = []
-    for block in blocks:
-        moment = at_local(day, block.start_time)
-        last = at_local(day, block.end_time) - length
-        while moment <= last:
-            starts.append(moment)
-            moment += timedelta(minutes=15)
-    return sorted(starts, key=lambda s: (abs(s - wanted), s))
 
 
 @transaction.atomic

@@ -465,3 +465,26 @@ def test_weekly_series_keeps_its_local_time_across_the_november_change(okafor, d
             preferred_time=datetime.time(9),
         )
         assert all(slot.problem for slot in proposal)  # no working hours: nothing free
+
+
+def test_a_36_session_proposal_reads_the_calendar_once(
+    frozen_now, okafor, dana, tms_room, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(7):
+        proposal = series_propose(
+            plan=plan("tms-course"),
+            patient=dana,
+            clinician=okafor,
+            room=tms_room,
+            first_day=datetime.date(2026, 3, 2),
+            preferred_time=datetime.time(9),
+        )
+    assert len(proposal) == 36 and not any(slot.problem for slot in proposal)
+    # Weekdays only (Okafor works Monday to Friday), at 09:00.
+    assert {slot.start.astimezone(local_dt(2026, 1, 1).tzinfo).weekday() for slot in proposal} <= {
+        0,
+        1,
+        2,
+        3,
+        4,
+    }
