@@ -118,6 +118,8 @@ def book(request: HttpRequest) -> HttpResponse:
         kind = AppointmentType.objects.filter(slug=request.GET.get("type") or "consult").first()
         if kind:
             initial["appointment_type"] = kind
+        if role_of(request.user) == CLINICIAN:
+            initial["clinician"] = request.user.pk
         for key in ("clinician", "room"):
             if request.GET.get(key, "").isdigit():
                 initial[key] = request.GET[key]

@@ -480,3 +480,9 @@ def test_the_patient_finds_an_open_check_in_on_their_page(client, frozen_now, ok
     client.force_login(patient.user)
     page = client.get("/appointments/").content.decode()
     assert f'href="/check-in/{checkin.token}/"' in page
+
+
+def test_a_clinician_booking_from_the_case_page_is_the_default_clinician(client, okafor, dana):
+    client.force_login(okafor)
+    form = client.get(f"/schedule/book/?patient={dana.pk}&type=consult").context["form"]
+    assert form.initial["clinician"] == okafor.pk
