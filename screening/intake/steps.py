@@ -383,4 +383,5 @@ def step_summary(step: Step, document: dict[str, Any], patient: Patient) -> dict
             for row in document.get(spec.section) or []
         ]
         lists.append({"legend": spec.legend, "items": items})
-    return {"step": step, "rows": rows, "lists": lists}
+    answered = any(section in document for section in step.sections)
+    return {"step": step, "rows": rows, "lists": lists, "answered": answered}
