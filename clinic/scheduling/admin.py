@@ -73,13 +73,13 @@ class ClinicianChoiceMixin:
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "weekday", "start_time", "end_time"]
-    list_filter = ["weekday", "clinician"]
+    list_filter = ["weekday", ("clinician", admin.RelatedOnlyFieldListFilter)]
 
 
 @admin.register(TimeOff)
 class TimeOffAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "start", "end", "reason"]
-    list_filter = ["clinician"]
+    list_filter = [("clinician", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "start"
 
 
@@ -188,7 +188,13 @@ class AppointmentAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
         "reminders_sent",
         "series",
     ]
-    list_filter = ["start", "clinician", "room", "appointment_type", "status"]
+    list_filter = [
+        "start",
+        ("clinician", admin.RelatedOnlyFieldListFilter),
+        "room",
+        "appointment_type",
+        "status",
+    ]
     search_fields = ["patient__family_name", "patient__given_name", "patient__email", "notes"]
     date_hierarchy = "start"
     autocomplete_fields = ["patient", "room"]

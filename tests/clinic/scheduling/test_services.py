@@ -488,3 +488,13 @@ def test_a_36_session_proposal_reads_the_calendar_once(
         3,
         4,
     }
+
+
+@pytest.mark.parametrize("offsets", [[1440, "x"], [0], [120, 120], "1440"])
+def test_reminder_offsets_must_be_distinct_positive_minutes(db, offsets):
+    from django.core.exceptions import ValidationError
+
+    kind = appointment_type("consult")
+    kind.reminder_offsets = offsets
+    with pytest.raises(ValidationError):
+        kind.full_clean()
