@@ -33,6 +33,7 @@ from documents import make_document  # noqa: E402
 SECONDS_TARGET = 60
 MB_TARGET = 300
 PREFIX = "BENCH-RESCREEN-"
+WORKERS = 2
 
 
 def setup(n: int, fresh: bool) -> None:
@@ -103,7 +104,15 @@ def setup(n: int, fresh: bool) -> None:
 def run_rescreen() -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "manage.py", "rescreen", "--batch-size", "2000"],
+        [
+            sys.executable,
+            "manage.py",
+            "rescreen",
+            "--batch-size",
+            "2000",
+            "--workers",
+            str(WORKERS),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -119,7 +128,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--workers", type=int, default=WORKERS)
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         print("note: DATABASE_URL is not PostgreSQL; the target is for PostgreSQL")
     setup(args.n, args.fresh)

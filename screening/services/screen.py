@@ -16,6 +16,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,10 +267,12 @@ def _flag_rows(result: ScreeningResult, output: Mapping[str, Any], intake_id: in
     return rows
 
 
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
 def output_digest(output: Mapping[str, Any]) -> str:
     """SHA-256 of a clinic-screening/1 result (canonical JSON)."""
-    text = json.dumps(output, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_canonical(output).encode()).hexdigest()
 
 
 def _result_row(intake_id: int, output: dict, policy_version: int, now) -> ScreeningResult:
@@ -330,6 +333,14 @@ class RescreenReport:
     policy_version: int = 0
     rules_version: str = RULES_VERSION
 
+    def merge(self, other: RescreenReport) -> None:
+        self.screened += other.screened
+        self.changed += other.changed
+        self.stored += other.stored
+        self.invalid.extend(other.invalid)
+        self.appeared.update(other.appeared)
+        self.disappeared.update(other.disappeared)
+
 
 def submitted_intakes(*, since: datetime.date | None = None):
     """Submitted intakes, optionally from a day on (in the clinic's time zone)."""
@@ -344,29 +355,62 @@ def intakes_rescreen(
     *,
     since: datetime.date | None = None,
     batch_size: int = 2000,
+    workers: int = 1,
     policy: PolicyArg = None,
     knowledge: MedicationKnowledge | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> RescreenReport:
     """Re-screen submitted intakes with the current rules and policy, in
     batches of `batch_size` (one transaction each), keeping earlier results
-    as history. `on_batch(n)` is called after each batch with its size."""
+    as history. `on_batch(n)` is called after each batch with its size.
+
+    With `workers` > 1, batches run in that many threads, each with its own
+    database connection, so one batch is screened while another is written
+    (the database driver releases the GIL). Threads see only committed data,
+    so inside a transaction (a test, say) the batches run in this thread."""
+    if connection.in_atomic_block or connection.vendor == "sqlite":
+        workers = 1
     policy, version, knowledge = _resolve(policy, knowledge)
     report = RescreenReport(policy_version=version)
-    base = submitted_intakes(since=since).order_by("pk")
-    last_pk = 0
-    while True:
-        batch = list(
-            base.filter(pk__gt=last_pk).values_list(
-                "pk", "document", "highest_severity_rank", "phq9_total"
-            )[:batch_size]
-        )
-        if not batch:
-            break
-        last_pk = batch[-1][0]
-        _rescreen_batch(batch, policy, version, knowledge, report)
-        if on_batch is not None:
-            on_batch(len(batch))
+    intakes = submitted_intakes(since=since)
+    columns = ("pk", "document", "highest_severity_rank", "phq9_total")
+    if workers <= 1:
+        base = intakes.order_by("pk")
+        last_pk = 0
+        while True:
+            batch = list(base.filter(pk__gt=last_pk).values_list(*columns)[:batch_size])
+            if not batch:
+                break
+            last_pk = batch[-1][0]
+            _rescreen_batch(batch, policy, version, knowledge, report)
+            if on_batch is not None:
+                on_batch(len(batch))
+        return report
+
+    ids = list(intakes.order_by("pk").values_list("pk", flat=True))
+    ranges = [
+        (ids[i], ids[min(i + batch_size, len(ids)) - 1]) for i in range(0, len(ids), batch_size)
+    ]
+    del ids
+
+    def run(bounds: tuple[int, int]) -> tuple[RescreenReport, int]:
+        part = RescreenReport(policy_version=version)
+        try:
+            batch = list(
+                intakes.filter(pk__gte=bounds[0], pk__lte=bounds[1])
+                .order_by("pk")
+                .values_list(*columns)
+            )
+            _rescreen_batch(batch, policy, version, knowledge, part)
+            return part, len(batch)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part, size in pool.map(run, ranges):
+            report.merge(part)
+            if on_batch is not None:
+                on_batch(size)
     return report
 
 
@@ -391,23 +435,24 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             continue
         report.screened += 1
         output = screen(doc, policy, knowledge)
-        digest = output_digest(output)
+        text = _canonical(output)
+        digest = hashlib.sha256(text.encode()).hexdigest()
         if current.get(pk) == digest:
             continue
-        outputs.append((pk, output, digest))
+        outputs.append((pk, output, digest, text))
         rank = _highest_rank(output)
         phq9 = output["scores"]["phq9_total"]
         if rank != old_rank or phq9 != old_phq9:
             intake_updates.append((pk, rank, phq9))
     if not outputs:
         return
-    stored_ids = [pk for pk, _, _ in outputs]
+    stored_ids = [pk for pk, *_ in outputs]
     old: dict[int, set[tuple[str, str]]] = {pk: set() for pk in stored_ids}
     for intake_id, code, severity in Flag.objects.filter(
         intake_id__in=stored_ids, is_current=True
     ).values_list("intake_id", "code", "severity"):
         old[intake_id].add((code, severity))
-    for pk, output, _ in outputs:
+    for pk, output, *_ in outputs:
         new = {(f["code"], f["severity"]) for f in output["flags"]}
         if new != old[pk]:
             report.changed += 1
@@ -421,13 +466,17 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
     )
     now = timezone.now()
     if connection.vendor == "postgresql":
+        # A batch lost to a crash is simply re-screened by the next run (the
+        # digests tell what is done), so the commit need not wait for the disk.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         _copy_results(outputs, version, now)
     else:
         results = ScreeningResult.objects.bulk_create(
-            [_result_row(pk, output, version, now) for pk, output, _ in outputs]
+            [_result_row(pk, output, version, now) for pk, output, *_ in outputs]
         )
         flags: list[Flag] = []
-        for result, (pk, output, _) in zip(results, outputs, strict=True):
+        for result, (pk, output, *_) in zip(results, outputs, strict=True):
             flags.extend(_flag_rows(result, output, pk))
         Flag.objects.bulk_create(flags, batch_size=5000)
     if intake_updates:
@@ -441,6 +490,7 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
 
 # -- PostgreSQL bulk writer -------------------------------------------------------
 
+BACKSLASH = "\\"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _json = json.JSONEncoder(separators=(",", ":")).encode
 
@@ -454,7 +504,7 @@ def _copy_json(value: Any) -> str:
     return _json(value).replace("\\", "\\\\")
 
 
-def _copy_results(outputs: list[tuple[int, dict, str]], version: int, now) -> None:
+def _copy_results(outputs: list[tuple[int, dict, str, str]], version: int, now) -> None:
     """Insert results and flags with COPY (no model instances, no per-row SQL)."""
     result_table = ScreeningResult._meta.db_table
     flag_table = Flag._meta.db_table
@@ -467,11 +517,12 @@ def _copy_results(outputs: list[tuple[int, dict, str]], version: int, now) -> No
         result_ids = [row[0] for row in cursor.fetchall()]
         results = io.StringIO()
         flags = io.StringIO()
-        for result_id, (intake_id, output, digest) in zip(result_ids, outputs, strict=True):
+        for result_id, (intake_id, output, digest, text) in zip(result_ids, outputs, strict=True):
             rank = _highest_rank(output)
+            output_text = text.replace(BACKSLASH, BACKSLASH * 2)
             results.write(
                 f"{result_id}\t{intake_id}\t{stamp}\t{_copy_text(str(output['rules_version']))}"
-                f"\t{version}\tt\t{_copy_json(output['scores'])}\t{_copy_json(output)}"
+                f"\t{version}\tt\t{_copy_json(output['scores'])}\t{output_text}"
                 f"\t{_highest_severity(rank)}\t{digest}\n"
             )
             for f in output["flags"]:

@@ -95,3 +95,28 @@ def test_bulk_rescreen_with_copy_on_postgresql(django_db_blocker):
     assert Flag.objects.filter(intake=intake, is_current=True).count() == len(
         intake.results.get(is_current=True).output["flags"]
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rescreen_with_worker_threads_on_postgresql():
+    from screening.services.screen import policy_update
+
+    raised = valid_document(
+        blood_pressure={"systolic": 136, "diastolic": 80, "measured_on": "2026-10-30"}
+    )
+    intakes = [IntakeFactory(document=raised, screened=True) for _ in range(5)]
+    quiet = [IntakeFactory(screened=True) for _ in range(4)]
+    policy_update(changes={"bp_high_systolic": 135}, by=None)
+
+    report = intakes_rescreen(batch_size=2, workers=2)
+
+    assert (report.screened, report.stored, report.changed) == (9, 5, 5)
+    assert report.appeared == {"uncontrolled_hypertension": 5}
+    for intake in intakes:
+        assert intake.results.count() == 2
+        assert intake.flags.filter(code="uncontrolled_hypertension", is_current=True).exists()
+        intake.refresh_from_db()
+        assert intake.highest_severity_rank == 3
+    for intake in quiet:
+        assert intake.results.count() == 1

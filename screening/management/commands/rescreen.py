@@ -26,13 +26,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--since", metavar="DATE", help="Only intakes submitted on or after.")
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="Batches in flight at once, one database connection each (PostgreSQL; "
+            "SQLite always uses 1). Default 2.",
+        )
 
     def handle(self, *args, **options) -> None:
         since = parse_day(options["since"]) if options["since"] else None
         total = submitted_intakes(since=since).count()
         with progress(total, self.stderr, "Re-screening", unit="intake") as bar:
             report = intakes_rescreen(
-                since=since, batch_size=max(1, options["batch_size"]), on_batch=bar.update
+                since=since,
+                batch_size=max(1, options["batch_size"]),
+                workers=max(1, options["workers"]),
+                on_batch=bar.update,
             )
         self.stdout.write(
             f"Re-screened {report.screened} intakes with rules version "
