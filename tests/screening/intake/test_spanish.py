@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import gettext
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -60,3 +64,49 @@ def test_an_english_speaker_can_switch_to_spanish(client):
     page = client.get("/intake/step/about/").content.decode()
     assert "Sus datos" in page
     assert "Saltar al contenido principal" in page  # the base template too
+
+
+PATIENT_FACING = (
+    "screening/intake/",
+    "templates/intake/",
+    "templates/partials/crisis_resources.html",
+    "templates/accounts/",
+    "templates/base.html",
+    "clinic/accounts/invitation_views.py",
+)
+
+
+def _po_entries(path: Path):
+    """(references, msgid, msgstr or plural msgstrs) of each entry of a .po file."""
+    for block in path.read_text(encoding="utf-8").split("\n\n")[1:]:
+        refs, fields, current = [], {}, None
+        for line in block.splitlines():
+            if line.startswith("#: "):
+                refs.extend(ref.rsplit(":", 1)[0] for ref in line[3:].split())
+            elif line.startswith('"') and current:
+                fields[current] += ast.literal_eval(line)
+            elif not line.startswith("#") and " " in line:
+                current, value = line.split(" ", 1)
+                fields[current] = ast.literal_eval(value)
+        if "msgid" in fields:
+            yield refs, fields
+
+
+def test_the_spanish_catalog_is_complete_and_compiled_for_the_intake():
+    locale = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
+    with open(locale / "django.mo", "rb") as fh:
+        compiled = gettext.GNUTranslations(fh)
+    checked = 0
+    for refs, fields in _po_entries(locale / "django.po"):
+        if not any(ref.startswith(PATIENT_FACING) for ref in refs):
+            continue
+        checked += 1
+        if "msgid_plural" in fields:
+            assert fields.get("msgstr[0]") and fields.get("msgstr[1]"), fields["msgid"]
+            assert (
+                compiled.ngettext(fields["msgid"], fields["msgid_plural"], 2) == fields["msgstr[1]"]
+            )
+        else:
+            assert fields["msgstr"], f"not translated: {fields['msgid']!r}"
+            assert compiled.gettext(fields["msgid"]) == fields["msgstr"], fields["msgid"]
+    assert checked > 300
