@@ -2,8 +2,9 @@
 
 One document, one transaction: it is validated, its patient is matched (by
 `external_id`, else by email and date of birth) or created without a login,
-it is stored as a submitted intake (source "import") and screened. The same
-document imported twice is stored once (its content hash is kept).
+it is stored as a submitted intake (source "import") and screened; an urgent
+safety answer alerts the on-call clinicians as a web submission does. The
+same document imported twice is stored once (its content hash is kept).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Max
 from clinic.accounts.models import Patient
 from screening.engine import IntakeDocument, MedicationKnowledge, parse_document
 from screening.models import Intake
+from screening.services.intake import intake_raise_safety_alert, is_high_risk
 from screening.services.screen import PolicyArg, intake_screen
 
 
@@ -140,4 +142,8 @@ def _store(doc, canonical, digest, policy, knowledge) -> ImportOutcome:
         submitted_at=signed_at,
     )
     intake_screen(intake=intake, policy=policy, knowledge=knowledge)
+    if is_high_risk(canonical):
+        # A positive safety answer is acted on however it arrives: the on-call
+        # clinicians are emailed once this import commits.
+        intake_raise_safety_alert(intake=intake)
     return ImportOutcome("created", intake, patient_created=created)

@@ -396,3 +396,32 @@ def test_rescreen_since_only_takes_recent_intakes():
     code, out, _ = run("rescreen", "--since", since)
     assert code == 0 and out.startswith("Re-screened 1 intakes")
     assert old.results.count() == 1
+
+
+def test_import_of_an_urgent_safety_answer_alerts_the_on_call_clinicians(
+    tmp_path, django_capture_on_commit_callbacks, mailoutbox
+):
+    from tests.factories.accounts import StaffFactory
+
+    StaffFactory(role="clinician", is_on_call=True, email="oncall@example.org")
+    urgent = person(1, depression__phq9=[3, 3, 3, 3, 3, 3, 3, 3, 2])
+    urgent["suicide_screen"].update(suicidal_thoughts=True, method=True, intent=True, plan=False)
+    write(tmp_path / "urgent.json", urgent)
+    write(tmp_path / "calm.json", person(2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        code, _, _ = run("import_intakes", str(tmp_path))
+    call_command("db_worker", batch=True, queue_name="*", startup_delay=False, verbosity=0)
+
+    assert code == 0
+    flagged = Intake.objects.get(document__patient__given_name="Pat1")
+    assert flagged.safety_alerted_at is not None
+    assert flagged.highest_severity_rank == 4
+    assert Intake.objects.get(document__patient__given_name="Pat2").safety_alerted_at is None
+    assert [m.to for m in mailoutbox] == [["oncall@example.org"]]
+    assert "Pat1" not in mailoutbox[0].body  # no name in the email
+    # Importing it again alerts nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        run("import_intakes", str(tmp_path))
+    call_command("db_worker", batch=True, queue_name="*", startup_delay=False, verbosity=0)
+    assert len(mailoutbox) == 1
