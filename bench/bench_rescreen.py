@@ -125,12 +125,12 @@ def run_rescreen() -> tuple[float, str]:
 
 
 def main() -> int:
+    global WORKERS
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--workers", type=int, default=WORKERS)
     args = parser.parse_args()
-    global WORKERS
     WORKERS = args.workers
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         print("note: DATABASE_URL is not PostgreSQL; the target is for PostgreSQL")
