@@ -101,11 +101,17 @@ class Command(BaseCommand):
                     err.extend(chunk_err)
         else:
             out, err = screen_inputs(inputs, policy, knowledge, options.get("stdin"))
-        if out:
-            self.stdout.write("\n".join(out), ending="\n")
-        if err:
-            self.stderr.write("".join(err), ending="")
-        self.stdout.flush()
-        self.stderr.flush()
+        try:
+            if out:
+                self.stdout.write("\n".join(out), ending="\n")
+            if err:
+                self.stderr.write("".join(err), ending="")
+            self.stdout.flush()
+            self.stderr.flush()
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            raise SystemExit(1) from None
         if err:
             raise SystemExit(2)
