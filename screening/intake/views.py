@@ -217,9 +217,11 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
         return JsonResponse(
             {"saved": True, "state": intake.step_state.get(key, ""), "crisis": _crisis(intake)}
         )
-    if action == "back":
+    if action in ("back", "later"):
         previous, _following = _neighbours(key)
         messages.warning(request, _("Your answers were kept. That step needs your attention."))
+        if action == "later":
+            return redirect("patient_home")
         return redirect(_step_url(previous or key))
     return _render_step(request, intake, filled, status=200)
 

@@ -392,3 +392,13 @@ class TestTimedOutSession:
     def test_anonymous_get_goes_to_login(self, client):
         response = client.get("/intake/step/history/")
         assert response["Location"].startswith("/accounts/login/")
+
+
+def test_finish_later_with_an_error_still_keeps_everything(client, patient, document):
+    data = step_post("history", document, patient, action="later")
+    data["psychiatric_hospitalizations"] = "many"
+    response = post(client, "history", data)
+    assert response["Location"] == "/me/"
+    intake = draft(patient)
+    assert intake.step_state["history"] == ATTENTION
+    assert intake.step_state[TYPED_KEY]["history"]["psychiatric_hospitalizations"] == ["many"]
