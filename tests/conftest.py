@@ -7,9 +7,9 @@ import os
 import shutil
 
 import pytest
-from django.db import connection
 
-from tests.factories.accounts import PatientFactory, StaffFactory
+# Django imports stay inside the fixtures, so the pure-Python engine tests run
+# without Django: `pytest tests/screening/engine -p no:django`.
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -49,8 +49,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _require_postgres(django_db_setup, django_db_blocker):
+def _require_postgres(request):
+    if not _required("REQUIRE_POSTGRES"):
+        return
+    request.getfixturevalue("django_db_setup")
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
     if _required("REQUIRE_POSTGRES"):
+        from django.db import connection
+
         with django_db_blocker.unblock():
             assert connection.vendor == "postgresql", (
                 f"REQUIRE_POSTGRES=1 but the tests run on {connection.vendor}"
@@ -72,21 +78,29 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def patient_user(db):
+    from tests.factories.accounts import PatientFactory
+
     return PatientFactory(with_login=True).user
 
 
 @pytest.fixture
 def clinician(db):
+    from tests.factories.accounts import StaffFactory
+
     return StaffFactory(role="clinician")
 
 
 @pytest.fixture
 def scheduler(db):
+    from tests.factories.accounts import StaffFactory
+
     return StaffFactory(role="scheduler")
 
 
 @pytest.fixture
 def clinic_admin(db):
+    from tests.factories.accounts import StaffFactory
+
     return StaffFactory(role="admin")
 
 
