@@ -140,9 +140,19 @@ class AppointmentAdminForm(forms.ModelForm):
             return data
         if not data.get("end"):
             data["end"] = start + timedelta(minutes=kind.default_minutes)
-        if data.get("status") in INACTIVE_STATUSES:
-            return data
         instance = self.instance
+        status = data.get("status")
+        if instance.pk and status and status != instance.status:
+            allowed = services.ALLOWED_STATUS_CHANGES[AppointmentStatus(instance.status)]
+            if status not in allowed:
+                self.add_error(
+                    "status",
+                    f"A {instance.get_status_display().lower()} appointment cannot become "
+                    f"{AppointmentStatus(status).label.lower()}; book a new one instead.",
+                )
+                return data
+        if status in INACTIVE_STATUSES:
+            return data
         slot_changed = instance.pk is None or any(
             getattr(instance, f"{name}_id" if name in ("clinician", "room", "patient") else name)
             != (

@@ -162,3 +162,36 @@ def test_the_patient_page_in_the_admin_lists_appointments(
     client.force_login(scheduler)
     page = client.get(f"/admin/accounts/patient/{dana.pk}/change/").content.decode()
     assert "Consult" in page and "Invitation" in page
+
+
+def test_the_admin_refuses_to_revive_a_cancelled_appointment(
+    client, scheduler, frozen_now, okafor, dana
+):
+    from clinic.scheduling.services import appointment_cancel
+
+    appointment = book(dana, local_dt(2026, 3, 4, 10), okafor)
+    appointment_cancel(appointment=appointment, cancelled_by=None)
+    client.force_login(scheduler)
+    response = client.post(
+        f"/admin/scheduling/appointment/{appointment.pk}/change/",
+        {
+            "patient": dana.pk,
+            "appointment_type": appointment_type("consult").pk,
+            "clinician": okafor.pk,
+            "start_0": "2026-03-04",
+            "start_1": "10:00",
+            "end_0": "2026-03-04",
+            "end_1": "11:00",
+            "status": "booked",
+            "notes": "",
+            "override_reason": "",
+            "reminders-TOTAL_FORMS": "0",
+            "reminders-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "A cancelled appointment cannot become booked; book a new one instead." in (
+        response.content.decode()
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
