@@ -47,6 +47,13 @@ def test_every_intake_page_passes_axe(live_server, login_page):
     intake.document = {k: document[k] for k in ("patient", "depression", "suicide_screen")}
     intake.save()
     page = login_page(patient.user)
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     for step in STEPS:
         path = "/intake/review/" if step.key == "review" else f"/intake/step/{step.key}/"
         page.goto(url + path)
@@ -57,6 +64,8 @@ def test_every_intake_page_passes_axe(live_server, login_page):
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_text("Please check these answers").wait_for()
     problems += serious_violations(page)
+
+    assert csp_errors == []  # no inline script or style anywhere in the steps
 
     # On a phone.
     page.set_viewport_size({"width": 375, "height": 800})
