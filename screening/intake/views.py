@@ -61,12 +61,14 @@ def _progress(intake: Intake, current: str) -> list[dict]:
     ]
 
 
-def _medication_names() -> list[str]:
-    names: set[str] = set()
+def _medication_names() -> list[tuple[str, str]]:
+    """(name, generic) for the searchable list: each generic and brand name."""
+    names: dict[str, str] = {}
     for generic, brands in Medication.objects.values_list("generic", "brand_names"):
-        names.add(generic)
-        names.update(brands or [])
-    return sorted(names, key=str.casefold)
+        names[generic] = generic
+        for brand in brands or []:
+            names.setdefault(brand, generic)
+    return sorted(names.items(), key=lambda item: item[0].casefold())
 
 
 def _neighbours(key: str) -> tuple[str | None, str | None]:

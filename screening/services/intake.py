@@ -238,6 +238,11 @@ def intake_save_step(
     draft.document = document
     draft.step_state = state
     draft.save(update_fields=["document", "step_state", "updated_at"])
+    language = (sections.get("patient") or {}).get("preferred_language")
+    if language and language != draft.patient.preferred_language:
+        # The language the patient chose is the one the clinic writes to them in.
+        Patient.objects.filter(pk=draft.patient_id).update(preferred_language=language)
+        intake.patient.preferred_language = language
     if step in SAFETY_STEPS and is_high_risk(document):
         intake_raise_safety_alert(intake=draft, link=link)
     intake.document, intake.step_state = draft.document, draft.step_state

@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from screening.intake.steps import STEPS
 from screening.models import Intake
@@ -198,7 +200,8 @@ class TestTreatmentRows:
     def test_the_searchable_list_has_generic_and_brand_names(self, client, patient):
         page = client.get("/intake/step/treatments/").content.decode()
         assert '<datalist id="medication-options">' in page
-        assert '<option value="sertraline">' in page and '<option value="Zoloft">' in page
+        assert '<option value="sertraline">' in page
+        assert '<option value="Zoloft" label="Zoloft (sertraline)">' in page
         assert 'list="medication-options"' in page
 
     def test_procedure_year_not_in_the_future(self, client, patient, document):
@@ -402,3 +405,31 @@ def test_finish_later_with_an_error_still_keeps_everything(client, patient, docu
     intake = draft(patient)
     assert intake.step_state["history"] == ATTENTION
     assert intake.step_state[TYPED_KEY]["history"]["psychiatric_hospitalizations"] == ["many"]
+
+
+def test_choosing_spanish_in_about_you_changes_the_patients_language(client, patient, document):
+    data = step_post("about", document, patient)
+    data["preferred_language"] = "es"
+    client.post("/intake/step/about/", data)
+    patient.refresh_from_db()
+    assert patient.preferred_language == "es"
+    assert "Cómo se ha sentido" in client.get("/intake/step/feeling/").content.decode()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=st.text(max_size=120))
+def test_any_text_is_kept_or_refused_never_a_crash(client, patient, document, text):
+    data = step_post("about", document, patient)
+    data["referring_clinician"] = text
+    response = post(client, "about", data)
+    assert response.status_code in (200, 302)
+    intake = draft(patient)
+    if response.status_code == 200:
+        assert intake.step_state["about"] == ATTENTION
+        assert "\x00" not in str(intake.step_state[TYPED_KEY])
+    else:
+        assert intake.document["patient"]["referring_clinician"] == (text.strip() or None)
