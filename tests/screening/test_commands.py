@@ -398,9 +398,21 @@ def test_rescreen_since_only_takes_recent_intakes():
     assert old.results.count() == 1
 
 
-def test_import_of_an_urgent_safety_answer_alerts_the_on_call_clinicians(
-    tmp_path, django_capture_on_commit_callbacks, mailoutbox
-):
+def run_worker():
+    call_command(
+        "db_worker",
+        batch=True,
+        queue_name="*",
+        startup_delay=False,
+        reload=False,
+        interval=0,
+        verbosity=0,
+    )
+
+
+# The worker closes and reopens database connections, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
+def test_import_of_an_urgent_safety_answer_alerts_the_on_call_clinicians(tmp_path, mailoutbox):
     from tests.factories.accounts import StaffFactory
 
     StaffFactory(role="clinician", is_on_call=True, email="oncall@example.org")
@@ -409,9 +421,8 @@ def test_import_of_an_urgent_safety_answer_alerts_the_on_call_clinicians(
     write(tmp_path / "urgent.json", urgent)
     write(tmp_path / "calm.json", person(2))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        code, _, _ = run("import_intakes", str(tmp_path))
-    call_command("db_worker", batch=True, queue_name="*", startup_delay=False, verbosity=0)
+    code, _, _ = run("import_intakes", str(tmp_path))
+    run_worker()
 
     assert code == 0
     flagged = Intake.objects.get(document__patient__given_name="Pat1")
@@ -421,7 +432,6 @@ def test_import_of_an_urgent_safety_answer_alerts_the_on_call_clinicians(
     assert [m.to for m in mailoutbox] == [["oncall@example.org"]]
     assert "Pat1" not in mailoutbox[0].body  # no name in the email
     # Importing it again alerts nobody again.
-    with django_capture_on_commit_callbacks(execute=True):
-        run("import_intakes", str(tmp_path))
-    call_command("db_worker", batch=True, queue_name="*", startup_delay=False, verbosity=0)
+    run("import_intakes", str(tmp_path))
+    run_worker()
     assert len(mailoutbox) == 1
