@@ -130,7 +130,11 @@ def invite(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("invitation_new")
     recent = Invitation.objects.select_related("patient").order_by("-created_at")[:20]
-    return render(request, "accounts/invite.html", {"form": form, "recent": recent})
+    return render(
+        request,
+        "accounts/invite.html",
+        {"form": form, "recent": recent, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @role_required(*STAFF_ROLES)
