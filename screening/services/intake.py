@@ -324,14 +324,34 @@ def errors_by_step(errors: Iterable[tuple[str, str]]) -> dict[str, list[tuple[st
     return grouped
 
 
-@transaction.atomic
 def intake_submit(*, intake: Intake) -> Intake:
     """Validate the whole document, store it as this version (never changed
     again), and screen it.
 
     Raises IntakeError when a step is not complete and DocumentError when the
-    document does not validate (the steps concerned are marked "attention").
+    document does not validate (the steps concerned are then marked "attention").
     """
+    try:
+        return _submit(intake)
+    except DocumentError as exc:
+        _mark_attention(intake, exc.errors)
+        raise
+
+
+@transaction.atomic
+def _mark_attention(intake: Intake, errors: Iterable[tuple[str, str]]) -> None:
+    draft = _locked_draft(intake)
+    state = dict(draft.step_state)
+    for step in errors_by_step(errors):
+        if step in STEP_SECTIONS:
+            state[step] = ATTENTION
+    draft.step_state = state
+    draft.save(update_fields=["step_state", "updated_at"])
+    intake.step_state = state
+
+
+@transaction.atomic
+def _submit(intake: Intake) -> Intake:
     from screening.services.screen import intake_screen
 
     draft = _locked_draft(intake)
@@ -339,15 +359,7 @@ def intake_submit(*, intake: Intake) -> Intake:
     if missing:
         raise IntakeError("Some steps are not complete: " + ", ".join(missing))
     document = intake_document(draft)
-    try:
-        parse_document(document)
-    except DocumentError as exc:
-        state = dict(draft.step_state)
-        for step in errors_by_step(exc.errors):
-            if step in STEP_SECTIONS:
-                state[step] = ATTENTION
-        Intake.objects.filter(pk=draft.pk).update(step_state=state)
-        raise
+    parse_document(document)
     now = timezone.now()
     draft.document = document
     draft.status = Intake.Status.SUBMITTED

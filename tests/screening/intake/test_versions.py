@@ -161,3 +161,23 @@ def test_the_list_of_sent_versions_queries_do_not_grow(client, versions, django_
 
 
 QUERIES_ON_STATUS_PAGE = 6
+
+
+def test_a_document_the_engine_refuses_is_not_submitted_and_says_where(client):
+    intake = IntakeFactory()
+    document = sections_of(document_for(intake.patient, LIKELY_TRD))
+    document["patient"]["date_of_birth"] = "2020-01-01"  # too young at completed_on
+    intake.document = document
+    intake.step_state = dict.fromkeys(FORM_STEPS, COMPLETE)
+    intake.save()
+    client.force_login(intake.patient.user)
+    response = client.post("/intake/review/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Some answers need checking before you can send them" in page
+    assert "the age must be between 12 and 120" in page
+    assert 'href="/intake/step/about/"' in page
+    intake.refresh_from_db()
+    assert intake.status == Intake.Status.DRAFT
+    assert intake.step_state["about"] == "attention"
+    assert not intake.results.exists()
