@@ -284,7 +284,7 @@ class FilledStep:
         text = plain_message(message)
         match = _PATH.match(path)
         if match is None:
-            self._non_field(text)
+            self.add_general_error(text)
             return
         section, key = match["section"], match["key"]
         row = int(match["row"]) if match["row"] is not None else None
@@ -295,10 +295,10 @@ class FilledStep:
                 form = formset.forms[indexes[row]]
                 form.add_error(key if key in form.fields else None, text)
             else:
-                self._non_field(text)
+                self.add_general_error(text)
             return
         if self.form is None:
-            self._non_field(text)
+            self.add_general_error(text)
             return
         name = self.form.field_for(section, key, item, match["sub"])
         try:
@@ -306,7 +306,7 @@ class FilledStep:
         except ValueError:
             self.form.add_error(None, text)
 
-    def _non_field(self, text: str) -> None:
+    def add_general_error(self, text: str) -> None:
         if self.form is not None:
             self.form.add_error(None, text)
         elif self.lists:

@@ -205,7 +205,7 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
             svc.intake_save_step(intake=intake, step=key, sections=filled.sections)
         except DocumentError as exc:  # the form missed something the engine caught
             for path, message in exc.errors:
-                filled._non_field(plain_message(message) + f" ({path})")
+                filled.add_general_error(plain_message(message) + f" ({path})")
         else:
             if autosave:
                 return JsonResponse(
