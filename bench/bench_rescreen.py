@@ -109,7 +109,7 @@ def run_rescreen() -> tuple[float, str]:
             "manage.py",
             "rescreen",
             "--batch-size",
-            "2000",
+            "1000",
             "--workers",
             str(WORKERS),
         ],

@@ -354,7 +354,7 @@ def submitted_intakes(*, since: datetime.date | None = None):
 def intakes_rescreen(
     *,
     since: datetime.date | None = None,
-    batch_size: int = 2000,
+    batch_size: int = 1000,
     workers: int = 1,
     policy: PolicyArg = None,
     knowledge: MedicationKnowledge | None = None,

@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--since", metavar="DATE", help="Only intakes submitted on or after.")
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument(
             "--workers",
             type=int,
