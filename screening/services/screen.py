@@ -536,6 +536,7 @@ def _copy_results(outputs: list[tuple[int, dict, str, str]], version: int, now) 
         result_ids = [row[0] for row in cursor.fetchall()]
         results = io.StringIO()
         flags = io.StringIO()
+        fixed: dict[tuple, tuple[str, str]] = {}
         for result_id, (intake_id, output, digest, text) in zip(result_ids, outputs, strict=True):
             rank = _highest_rank(output)
             output_text = text.replace(BACKSLASH, BACKSLASH * 2)
@@ -545,14 +546,23 @@ def _copy_results(outputs: list[tuple[int, dict, str, str]], version: int, now) 
                 f"\t{_highest_severity(rank)}\t{digest}\n"
             )
             for f in output["flags"]:
-                m = f["modalities"]
+                modalities = tuple(f["modalities"])
+                columns = fixed.get((f["code"], f["severity"], modalities, f["source"]))
+                if columns is None:
+                    # Code, severity, treatments and source repeat across intakes.
+                    m = modalities
+                    columns = fixed[(f["code"], f["severity"], modalities, f["source"])] = (
+                        f"{_copy_text(f['code'])}\t{f['severity']}"
+                        f"\t{SEVERITY_RANK[f['severity']]}\t{_copy_json(list(m))}"
+                        f"\t{'t' if 'iv_ketamine' in m else 'f'}"
+                        f"\t{'t' if 'esketamine' in m else 'f'}"
+                        f"\t{'t' if 'tms' in m else 'f'}\t{'t' if 'ect' in m else 'f'}",
+                        _copy_text(f["source"]),
+                    )
                 flags.write(
-                    f"{result_id}\t{intake_id}\tt\t{_copy_text(f['code'])}\t{f['severity']}"
-                    f"\t{SEVERITY_RANK[f['severity']]}\t{_copy_json(m)}"
-                    f"\t{'t' if 'iv_ketamine' in m else 'f'}\t{'t' if 'esketamine' in m else 'f'}"
-                    f"\t{'t' if 'tms' in m else 'f'}\t{'t' if 'ect' in m else 'f'}"
+                    f"{result_id}\t{intake_id}\tt\t{columns[0]}"
                     f"\t{_copy_text(f['summary'])}\t{_copy_json(f['evidence'])}"
-                    f"\t{_copy_text(f['source'])}\n"
+                    f"\t{columns[1]}\n"
                 )
         results.seek(0)
         flags.seek(0)
