@@ -261,3 +261,22 @@ def test_bulk_rescreen_stores_a_result_when_only_the_evidence_changes():
     result = intake.results.get(is_current=True)
     assert result.policy_version == 2
     assert result.scores["adequate_failed_trials"] == 3
+
+
+@pytest.mark.postgres
+def test_policy_change_history_is_append_only_in_the_database():
+    from django.db import IntegrityError, InternalError, transaction
+
+    admin = StaffFactory(role="admin")
+    policy_update(changes={"dast10_cutoff": 4}, by=admin)
+    change = PolicyChange.objects.get()
+    for attempt in (
+        lambda: PolicyChange.objects.filter(pk=change.pk).update(new_value=5),
+        lambda: PolicyChange.objects.filter(pk=change.pk).delete(),
+    ):
+        with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
+            attempt()
+    # Deleting the user who made the change keeps the change, without the user.
+    admin.delete()
+    change.refresh_from_db()
+    assert change.changed_by is None and change.new_value == 4
