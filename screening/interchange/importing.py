@@ -36,8 +36,18 @@ class ImportOutcome:
 
 def document_hash(document: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a (canonical) document."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _given_hash(document: dict[str, Any] | str | bytes) -> str | None:
+    """The hash of the document exactly as given (it parsed, so it is JSON)."""
+    if not isinstance(document, dict):
+        try:
+            document = json.loads(document)
+        except (ValueError, TypeError):
+            return None
+    return document_hash(document) if isinstance(document, dict) else None
 
 
 def _find_patient(doc: IntakeDocument) -> Patient | None:
@@ -94,7 +104,12 @@ def intake_import(
     doc = parse_document(document)
     canonical = doc.to_json_dict()
     digest = document_hash(canonical)
-    existing = Intake.objects.filter(content_hash=digest, status=Intake.Status.SUBMITTED).first()
+    # An exported web intake comes back as it was stored (perhaps not in the
+    # canonical form): its hash as given finds it too.
+    hashes = {digest, _given_hash(document)} - {None}
+    existing = Intake.objects.filter(
+        content_hash__in=hashes, status=Intake.Status.SUBMITTED
+    ).first()
     if existing is not None:
         return ImportOutcome("unchanged", existing)
     if dry_run:

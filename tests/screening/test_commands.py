@@ -435,3 +435,15 @@ def test_import_of_an_urgent_safety_answer_alerts_the_on_call_clinicians(tmp_pat
     run("import_intakes", str(tmp_path))
     run_worker()
     assert len(mailoutbox) == 1
+
+
+def test_exported_web_intake_imported_again_is_already_there(tmp_path):
+    doc = person(1)
+    del doc["external_id"], doc["blood_pressure"], doc["suicide_screen"]["method"]
+    intake = IntakeFactory(document=doc, screened=True)  # as the web form stores it
+    assert run("export_intakes", "--out", str(tmp_path))[0] == 0
+
+    code, out, _ = run("import_intakes", str(tmp_path))
+
+    assert code == 0 and "Imported 0, already imported 1" in out
+    assert Intake.objects.get() == intake
