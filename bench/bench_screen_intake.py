@@ -49,22 +49,26 @@ def main() -> int:
         folder.mkdir()
         for i in range(args.n):
             (folder / f"{i:06d}.json").write_text(json.dumps(make_document(i), indent=1))
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "manage.py", "screen_intake", str(folder)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-        )
-        seconds = time.perf_counter() - start
-    lines = done.stdout.count(b"\n")
-    if done.returncode != 0 or lines != args.n:
-        print(done.stderr.decode()[-2000:], file=sys.stderr)
-        print(f"screen_intake failed: exit {done.returncode}, {lines} results of {args.n}")
-        return 1
-    rate = args.n / seconds
-    verdict = "ok" if rate >= TARGET else f"BELOW the target of {TARGET}"
-    print(f"screen_intake: {args.n} documents in {seconds:.2f} s = {rate:,.0f} docs/s ({verdict})")
+        for label, extra in (("default workers", []), ("one process", ["--workers", "1"])):
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "manage.py", "screen_intake", str(folder), *extra],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+            )
+            seconds = time.perf_counter() - start
+            lines = done.stdout.count(b"\n")
+            if done.returncode != 0 or lines != args.n:
+                print(done.stderr.decode()[-2000:], file=sys.stderr)
+                print(f"screen_intake failed: exit {done.returncode}, {lines} results of {args.n}")
+                return 1
+            rate = args.n / seconds
+            verdict = "ok" if rate >= TARGET else f"BELOW the target of {TARGET}"
+            print(
+                f"screen_intake ({label}): {args.n} documents in {seconds:.2f} s "
+                f"= {rate:,.0f} docs/s ({verdict}; load average {os.getloadavg()[0]:.1f})"
+            )
     return 0
 
 
