@@ -262,6 +262,7 @@ class ScreeningPolicyAdmin(admin.ModelAdmin):
 @admin.register(PolicyChange)
 class PolicyChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_at", "changed_by", "field", "old_value", "new_value", "version"]
+    list_select_related = ["changed_by"]
     list_filter = ["version"]
     search_fields = ["field"]
     date_hierarchy = "changed_at"

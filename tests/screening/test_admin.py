@@ -135,3 +135,37 @@ def test_intake_result_and_flag_pages_are_read_only(client, clinic_admin):
     page = client.get(reverse("admin:screening_screeningresult_change", args=[result.pk]))
     assert page.status_code == 200 and b"clinic-screening/1" in page.content
     assert client.get(reverse("admin:screening_flag_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:screening_intake_changelist",
+        "admin:screening_flag_changelist",
+        "admin:screening_screeningresult_changelist",
+        "admin:screening_policychange_changelist",
+        "admin:screening_medication_changelist",
+    ],
+)
+def test_admin_lists_take_the_same_queries_for_1_and_3_intakes(client, clinic_admin, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from screening.services.screen import policy_update
+
+    client.force_login(clinic_admin)
+    url = reverse(url_name)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    IntakeFactory(screened=True)
+    policy_update(changes={"dast10_cutoff": 4}, by=clinic_admin)
+    one = queries()
+    IntakeFactory(screened=True)
+    IntakeFactory(screened=True)
+    policy_update(changes={"dast10_cutoff": 5, "bp_recent_days": 60}, by=clinic_admin)
+    assert queries() == one
