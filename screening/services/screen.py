@@ -306,6 +306,8 @@ def intake_screen(
     policy, version, knowledge = _resolve(policy, knowledge)
     doc = parse_document(intake.document)
     output = screen(doc, policy, knowledge)
+    # One screening of an intake at a time (see _rescreen_batch).
+    list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk"))
     now = timezone.now()
     Flag.objects.filter(intake=intake, is_current=True).update(is_current=False)
     ScreeningResult.objects.filter(intake=intake, is_current=True).update(is_current=False)
@@ -420,6 +422,9 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
     from the current one (an identical result stays current, with the
     versions it was computed with)."""
     ids = [row[0] for row in batch]
+    # Lock the batch's intakes (in id order) so that a submission screened at
+    # the same moment waits instead of racing for the "current" result.
+    list(Intake.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     current = dict(
         ScreeningResult.objects.filter(intake_id__in=ids, is_current=True).values_list(
             "intake_id", "digest"
