@@ -430,7 +430,7 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             "intake_id", "digest"
         )
     )
-    outputs: list[tuple[int, dict, str]] = []
+    outputs: list[tuple[int, dict, str, str]] = []  # (intake, output, digest, JSON)
     intake_updates: list[tuple[int, int, int]] = []
     for pk, document, old_rank, old_phq9 in batch:
         try:
