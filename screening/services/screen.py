@@ -85,8 +85,16 @@ def _policy_of(row: ScreeningPolicy) -> Policy:
     return Policy.from_dict(values)
 
 
-def current_policy() -> tuple[Policy, int]:
-    """The policy in force and its version."""
+def current_policy(*, seed: bool = True) -> tuple[Policy, int]:
+    """The policy in force and its version. Without `seed`, a missing policy
+    row is not created: the engine's defaults are returned as version 1."""
+    if not seed:
+        row = ScreeningPolicy.objects.filter(pk=1).first()
+        if row is None:
+            from screening.engine import DEFAULT_POLICY
+
+            return DEFAULT_POLICY, 1
+        return _policy_of(row), row.version
     row = _policy_row()
     return _policy_of(row), row.version
 
@@ -113,10 +121,15 @@ def medications_seed(*, model: Any = Medication) -> int:
     return len(rows)
 
 
-def current_knowledge() -> MedicationKnowledge:
-    """The medication knowledge built from the Medication rows."""
+def current_knowledge(*, seed: bool = True) -> MedicationKnowledge:
+    """The medication knowledge built from the Medication rows. An empty table
+    is seeded from the data file (without `seed`: the file is read only)."""
     rows = list(Medication.objects.order_by("generic"))
     if not rows:
+        if not seed:
+            from screening.engine import DEFAULT_KNOWLEDGE
+
+            return DEFAULT_KNOWLEDGE
         medications_seed()
         rows = list(Medication.objects.order_by("generic"))
     return MedicationKnowledge.from_records([row.to_record() for row in rows])

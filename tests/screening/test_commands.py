@@ -447,3 +447,14 @@ def test_exported_web_intake_imported_again_is_already_there(tmp_path):
 
     assert code == 0 and "Imported 0, already imported 1" in out
     assert Intake.objects.get() == intake
+
+
+def test_screen_intake_stores_nothing_even_on_an_empty_policy_table(tmp_path):
+    from screening.models import Medication, ScreeningPolicy
+
+    ScreeningPolicy.objects.all().delete()
+    Medication.objects.all().delete()
+    doc = write(tmp_path / "d.json", person(1))
+    code, out, _ = run("screen_intake", str(doc))
+    assert code == 0 and '"trd_likely"' in out  # the defaults from the data file
+    assert not ScreeningPolicy.objects.exists() and not Medication.objects.exists()

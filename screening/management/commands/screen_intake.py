@@ -79,8 +79,8 @@ class Command(BaseCommand):
         global _RULES
         from screening.services.screen import current_knowledge, current_policy
 
-        policy, _version = current_policy()
-        knowledge = current_knowledge()
+        policy, _version = current_policy(seed=False)
+        knowledge = current_knowledge(seed=False)
         inputs = expand_paths(options["paths"])
         workers = options["workers"] or (os.cpu_count() or 1)
         parallel = (
