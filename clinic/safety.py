@@ -11,6 +11,9 @@ Callers decide how often to alert (the intake does it once per intake).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,6 +23,18 @@ from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
 
 SUBJECT = "Urgent safety answer, please review"
+
+# C-SSRS screener answers that call for same-day action.
+URGENT_CSSRS_KEYS = ("intent", "plan", "behavior_past_3_months")
+
+
+def is_urgent_safety_answer(*, suicide_screen: Mapping[str, Any], phq9: Sequence[Any]) -> bool:
+    """The one definition, for the intake and the follow-up check-ins alike:
+    C-SSRS intent, plan, or behaviour in the past 3 months, or PHQ-9 item 9
+    (thoughts of being better off dead or of self-harm) above 0."""
+    if any(suicide_screen.get(key) is True for key in URGENT_CSSRS_KEYS):
+        return True
+    return len(phq9) == 9 and isinstance(phq9[8], int) and phq9[8] > 0
 
 
 def oncall_recipients() -> list[str]:

@@ -762,15 +762,16 @@ def calendar_feed_revoke(*, clinician: User) -> int:
 
 # Follow-up check-ins -----------------------------------------------------------
 
-HIGH_RISK_CSSRS = ("intent", "plan", "behavior_past_3_months")
-
 
 @transaction.atomic
 def checkin_submit(
     *, checkin: CheckIn, phq9_answers: list[int], safety_answers: dict[str, bool], link: str
 ) -> CheckIn:
-    """Store the answers. A high-risk safety answer (C-SSRS intent, plan or
-    recent behaviour) raises the same alert as the intake."""
+    """Store the answers. An urgent safety answer (C-SSRS intent, plan or
+    recent behaviour, or PHQ-9 item 9 above 0) raises the same alert as the
+    intake."""
+    from clinic.safety import is_urgent_safety_answer, safety_answer_raise
+
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if checkin.completed_at is not None:
         raise BookingError(gettext("This check-in was already answered. Thank you."))
@@ -779,12 +780,10 @@ def checkin_submit(
     checkin.phq9_answers = phq9_answers
     checkin.phq9_total = sum(phq9_answers)
     checkin.safety_answers = safety_answers
-    checkin.high_risk = any(safety_answers.get(key) for key in HIGH_RISK_CSSRS)
+    checkin.high_risk = is_urgent_safety_answer(suicide_screen=safety_answers, phq9=phq9_answers)
     checkin.completed_at = timezone.now()
     checkin.save()
     if checkin.high_risk:
-        from clinic.safety import safety_answer_raise
-
         safety_answer_raise(patient=checkin.patient, source="check-in", link=link)
     return checkin
 

@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from clinic.accounts.models import Patient
-from clinic.safety import safety_answer_raise
+from clinic.safety import is_urgent_safety_answer, safety_answer_raise
 from screening.engine import DocumentError, parse_document, validate_section
 from screening.engine.document import FORMAT
 from screening.models import Intake
@@ -90,13 +90,11 @@ def typed_values(intake: Intake, step: str) -> dict[str, list[str]] | None:
 
 
 def is_high_risk(document: Mapping[str, Any]) -> bool:
-    """A safety answer the clinic must act on at once: C-SSRS intent, plan,
-    or behaviour in the past 3 months, or PHQ-9 item 9 above 0."""
-    screen = document.get("suicide_screen") or {}
-    if any(screen.get(key) is True for key in ("intent", "plan", "behavior_past_3_months")):
-        return True
-    phq9 = (document.get("depression") or {}).get("phq9") or []
-    return len(phq9) == 9 and isinstance(phq9[8], int) and phq9[8] > 0
+    """A safety answer the clinic must act on at once (see clinic.safety)."""
+    return is_urgent_safety_answer(
+        suicide_screen=document.get("suicide_screen") or {},
+        phq9=(document.get("depression") or {}).get("phq9") or [],
+    )
 
 
 def patient_name_for(intake: Intake) -> tuple[str, str]:

@@ -307,6 +307,36 @@ def test_a_check_in_stores_phq9_and_a_high_risk_answer_alerts(
     assert client.get(f"/check-in/{checkin.token}/").status_code == 404
 
 
+def test_a_check_in_with_phq9_item_9_above_zero_alerts_like_the_intake(
+    client, frozen_now, okafor, django_capture_on_commit_callbacks
+):
+    patient = PatientFactory(with_login=True)
+    checkin = CheckInFactory(
+        appointment__patient=patient, appointment__clinician=okafor, patient=patient
+    )
+    client.force_login(patient.user)
+    answers = {f"phq9_{n}": "1" for n in range(1, 10)}
+    answers.update(
+        {
+            f"cssrs_{k}": "no"
+            for k in (
+                "wish_to_be_dead",
+                "suicidal_thoughts",
+                "method",
+                "intent",
+                "plan",
+                "behavior_lifetime",
+            )
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/check-in/{checkin.token}/", answers).content.decode()
+    assert 'data-testid="crisis-resources"' in page
+    checkin.refresh_from_db()
+    assert (checkin.phq9_total, checkin.high_risk) == (9, True)
+    assert DBTaskResult.objects.filter(task_path__endswith="send_safety_alert").count() == 1
+
+
 def test_a_low_risk_check_in_shows_no_crisis_box(client, frozen_now, okafor):
     patient = PatientFactory(with_login=True)
     checkin = CheckInFactory(
