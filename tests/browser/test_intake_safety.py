@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from screening.services.intake import intake_start
 from tests.factories.accounts import PatientFactory, StaffFactory
+from tests.worker import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,15 +45,7 @@ def test_high_risk_answer_shows_crisis_resources_and_emails_on_call(
     expect(crisis).to_contain_text("911")
     expect(crisis).to_contain_text(settings.CLINIC_PHONE)
 
-    call_command(
-        "db_worker",
-        batch=True,
-        queue_name="*",
-        startup_delay=False,
-        reload=False,
-        interval=0,
-        verbosity=0,
-    )
+    run_worker()
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["dr.on.call@example.org", "oncall@clinic.example"]
     assert mail.outbox[0].subject == "Urgent safety answer, please review"

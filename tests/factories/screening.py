@@ -14,101 +14,11 @@ from django.utils import timezone
 
 from screening.models import Flag, Intake, Medication, ScreeningResult
 from tests.factories.accounts import PatientFactory
+from tests.factories.intake import LIKELY_TRD, example_document
 
-# A whole, valid document: likely TRD (two adequate failed trials), no cautions.
-BASE_DOCUMENT: dict[str, Any] = {
-    "format": "clinic-intake/1",
-    "external_id": None,
-    "completed_on": "2026-11-02",
-    "patient": {
-        "given_name": "Dana",
-        "family_name": "Reyes",
-        "date_of_birth": "1982-03-14",
-        "sex_at_birth": "female",
-        "email": "dana.reyes@example.org",
-        "phone": "+1 555 0100",
-        "preferred_language": "en",
-        "referring_clinician": "Dr. A. Okafor",
-        "insurance": {"payer": "Example Health", "member_id": "EH-1001"},
-    },
-    "depression": {
-        "current_episode_months": 18,
-        "phq9": [2, 2, 2, 2, 2, 2, 2, 2, 0],
-        "gad7": [1, 1, 2, 1, 1, 1, 1],
-    },
-    "suicide_screen": {
-        "wish_to_be_dead": False,
-        "suicidal_thoughts": False,
-        "method": None,
-        "intent": None,
-        "plan": None,
-        "behavior_lifetime": False,
-        "behavior_past_3_months": None,
-    },
-    "antidepressant_trials": [
-        {
-            "medication": "Sertraline",
-            "max_daily_dose_mg": 150,
-            "duration_weeks": 10,
-            "current_episode": True,
-            "response": "none",
-            "stopped_for_side_effects": False,
-        },
-        {
-            "medication": "Effexor XR",
-            "max_daily_dose_mg": 225,
-            "duration_weeks": 8,
-            "current_episode": True,
-            "response": "partial",
-            "stopped_for_side_effects": False,
-        },
-    ],
-    "augmentation_trials": [],
-    "psychotherapy": [
-        {"modality": "cbt", "sessions": 16, "current_episode": True, "response": "partial"}
-    ],
-    "procedures": [],
-    "psychiatric_history": {
-        "bipolar_disorder": False,
-        "psychotic_disorder": False,
-        "psychotic_symptoms_current": False,
-        "psychiatric_hospitalizations": 0,
-    },
-    "blood_pressure": {"systolic": 124, "diastolic": 78, "measured_on": "2026-10-20"},
-    "medical_history": {
-        "hypertension": False,
-        "hypertension_medication": False,
-        "aneurysmal_vascular_disease": False,
-        "arteriovenous_malformation": False,
-        "intracerebral_hemorrhage": False,
-        "myocardial_infarction_months_ago": None,
-        "stroke_months_ago": None,
-        "unstable_heart_disease": False,
-        "raised_intracranial_pressure": False,
-        "seizure_disorder": False,
-        "head_injury_with_loss_of_consciousness": False,
-        "metal_in_head": False,
-        "implanted_devices": [],
-        "glaucoma": False,
-        "interstitial_cystitis": False,
-        "liver_disease": False,
-        "pregnant": False,
-        "breastfeeding": False,
-    },
-    "substance_use": {
-        "audit_c": [1, 0, 0],
-        "dast10": [False, False, True, False, False, False, False, False, False, False],
-        "ketamine_or_pcp_nonmedical_use": False,
-        "substance_use_disorder_history": False,
-    },
-    "current_medications": [{"name": "Trintellix", "daily_dose_mg": 20}],
-    "allergies": ["penicillin"],
-    "consent": {
-        "agreed": True,
-        "signed_name": "Dana Reyes",
-        "signed_at": "2026-11-02T10:15:00-05:00",
-    },
-}
+# A whole, valid document: likely TRD (two adequate failed trials), no
+# cautions: the first worked example of the intake format.
+BASE_DOCUMENT: dict[str, Any] = example_document(LIKELY_TRD)
 
 
 def valid_document(**overrides: Any) -> dict[str, Any]:

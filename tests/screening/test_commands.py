@@ -15,6 +15,7 @@ from screening.engine import parse_document, screen
 from screening.models import Flag, Intake, ScreeningResult
 from screening.services.screen import policy_update
 from tests.factories.screening import IntakeFactory, valid_document
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -396,18 +397,6 @@ def test_rescreen_since_only_takes_recent_intakes():
     code, out, _ = run("rescreen", "--since", since)
     assert code == 0 and out.startswith("Re-screened 1 intakes")
     assert old.results.count() == 1
-
-
-def run_worker():
-    call_command(
-        "db_worker",
-        batch=True,
-        queue_name="*",
-        startup_delay=False,
-        reload=False,
-        interval=0,
-        verbosity=0,
-    )
 
 
 # The worker closes and reopens database connections, so this test commits for real.

@@ -16,6 +16,7 @@ from clinic.scheduling.models import Reminder
 from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_move
 from clinic.scheduling.tasks import reminder_resend, reminder_send
 from tests.factories.scheduling import appointment_type, local_dt
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,18 +26,6 @@ class RefusingSMTPBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-
-def run_worker() -> None:
-    call_command(
-        "db_worker",
-        batch=True,
-        queue_name="*",
-        startup_delay=False,
-        reload=False,
-        interval=0,
-        verbosity=0,
-    )
 
 
 @pytest.fixture

@@ -5,28 +5,16 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from clinic.safety import oncall_recipients, safety_answer_raise
 from screening.models import Intake
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.intake import LIKELY_TRD, URGENT_SAFETY, document_for, step_post
+from tests.worker import run_worker
 
 # The worker closes and reopens database connections, as in production, so
 # these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_worker():
-    call_command(
-        "db_worker",
-        batch=True,
-        queue_name="*",
-        startup_delay=False,
-        reload=False,
-        interval=0,
-        verbosity=0,
-    )
 
 
 @pytest.fixture
