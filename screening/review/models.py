@@ -103,7 +103,9 @@ class CaseDecision(models.Model):
             ),
         ]
         indexes = [
-            # Case page and the patient's own page: the latest decision on an intake.
+            # Case page and the patient's own page: the latest decision on an intake;
+            # Consults to book (selectors.consults_to_book): the latest "book a
+            # consult" decision of each listed case.
             models.Index(fields=["intake", "-at"], name="casedecision_intake_idx"),
         ]
 

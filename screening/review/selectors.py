@@ -1,5 +1,6 @@
-"""Reads for the review pages: the queue, the urgent count, one case's
-records, versions and their differences, the PHQ-9 trend."""
+"""Reads for the review pages: the queue, the urgent count, the consults
+still to book, one case's records, versions and their differences, the
+PHQ-9 trend."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from clinic.scheduling.models import Appointment
 from screening.models import SEVERITY_RANK, Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent
 
@@ -131,6 +133,43 @@ def urgent_unopened_count() -> int:
         )
         .exclude(Exists(opened))
         .count()
+    )
+
+
+CONSULT_TYPE_SLUG = "consult"
+
+
+def consults_to_book() -> QuerySet[Intake]:
+    """Submitted intakes whose clinician decided "book a consult" and whose
+    patient has no live (not cancelled, not no-show) consult starting after
+    that decision: oldest decision first.
+
+    Each row carries `decided_at` (the latest "book a consult" decision) and
+    `consult_decisions` (those decisions with who made them, newest first:
+    one prefetch query). Served by intake_queue_idx (status, review status),
+    casedecision_intake_idx (the latest decision of an intake) and
+    scheduling's appt_patient_start_idx (the patient's consults after it).
+    """
+    book = CaseDecision.objects.filter(kind=CaseDecision.Kind.BOOK_CONSULT)
+    decided_at = Subquery(book.filter(intake=OuterRef("pk")).order_by("-at").values("at")[:1])
+    booked = Appointment.objects.live().filter(
+        patient=OuterRef("patient_id"),
+        appointment_type__slug=CONSULT_TYPE_SLUG,
+        start__gt=OuterRef("decided_at"),
+    )
+    return (
+        Intake.objects.filter(status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_BOOKED)
+        .select_related("patient", "assigned_to")
+        .annotate(decided_at=decided_at)
+        .exclude(Exists(booked))
+        .order_by(F("decided_at").asc(nulls_first=True), "submitted_at", "pk")
+        .prefetch_related(
+            Prefetch(
+                "case_decisions",
+                queryset=book.select_related("by").order_by("-at", "-pk"),
+                to_attr="consult_decisions",
+            )
+        )
     )
 
 

@@ -5,6 +5,7 @@ from screening.review import views
 app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("to-book/", views.to_book, name="to_book"),
     path("<int:pk>/", views.case, name="case"),
     path("<int:pk>/summary/", views.summary, name="summary"),
     path("<int:pk>/assign/", views.assign, name="assign"),

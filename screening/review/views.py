@@ -66,6 +66,24 @@ def _queue_row(intake: Intake, filters: selectors.QueueFilters) -> dict:
     }
 
 
+@role_required(SCHEDULER, CLINICIAN, ADMIN)
+@require_GET
+def to_book(request: HttpRequest) -> HttpResponse:
+    """Consults to book: cases a clinician decided to book a consult for,
+    whose patient has no live consult since. Names and statuses only."""
+    page = Paginator(selectors.consults_to_book(), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "decision": intake.consult_decisions[0] if intake.consult_decisions else None,
+            "book_url": booking_url(intake.patient),
+        }
+        for intake in page.object_list
+    ]
+    return render(request, "review/to_book.html", {"page": page, "rows": rows})
+
+
 def _case_context(case: Case, request: HttpRequest) -> dict:
     intake = case.intake
     context: dict = {"case": case, "intake": intake, "patient": intake.patient}
@@ -73,6 +91,8 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
     context["latest_version"] = versions[-1] if versions else intake
     context["decision"] = selectors.latest_decision(intake)
     if not case.full:
+        if intake.review_status == Intake.ReviewStatus.CONSULT_BOOKED:
+            context["book_url"] = booking_url(intake.patient)
         return context
     result = intake.results.filter(is_current=True).first()
     flags = list(

@@ -93,3 +93,18 @@ class CaseEventFactory(factory.django.DjangoModelFactory):
     intake = factory.LazyFunction(case)
     actor = factory.SubFactory(StaffFactory, role="clinician")
     action = CaseEvent.Action.VIEWED
+
+
+def consult_decided(*, patient=None, by=None, severity: str = "info", **fields: Any) -> Intake:
+    """A case on which a clinician decided "book a consult", recorded by the
+    review service (case_decide): status consult_booked, with its decision."""
+    from screening.review.services import case_decide
+
+    intake = case(severity, patient=patient, **fields)
+    case_decide(
+        intake=intake,
+        kind=CaseDecision.Kind.BOOK_CONSULT,
+        by=by or StaffFactory(role="clinician"),
+    )
+    intake.refresh_from_db()
+    return intake
