@@ -1,5 +1,6 @@
-"""A scheduler books a consult for a patient, applies a TMS course and moves
-one session; the patient sees them and downloads the .ics."""
+"""A scheduler finds a case waiting for a consult, books it from the case
+page, applies a TMS course and moves one session; the patient sees them and
+downloads the .ics."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from clinic.scheduling.models import Appointment
 from tests.factories.accounts import PatientFactory, StaffFactory
+from tests.factories.review import consult_decided
 from tests.factories.scheduling import RoomFactory, seed_types_and_plans, working_week
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,14 +30,26 @@ def test_consult_course_move_then_the_patient_sees_them(live_server, page, login
     today = timezone.localdate()
     monday = today + datetime.timedelta(days=7 - today.weekday() + 7)
 
-    # 1. Book a consult from the case page's link.
+    # 1. The clinician decided "book a consult"; the scheduler finds the case
+    # in Consults to book, opens it and books the consult from the case page.
+    intake = consult_decided(patient=patient, by=doctor)
     login_page(scheduler)
-    page.goto(f"{live_server.url}/schedule/book/?patient={patient.pk}&type=consult")
+    page.goto(f"{live_server.url}/schedule/")
+    page.get_by_role("link", name="Consults to book").click()
+    row = page.get_by_test_id("to-book-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Reyes, Dana")
+    row.get_by_role("link", name="Case of Dana Reyes").click()
+    expect(page).to_have_url(f"{live_server.url}/review/{intake.pk}/")
+    expect(page.get_by_test_id("limited-case")).to_contain_text("Consult booked")
+    page.get_by_role("link", name="Book a consult").click()
     page.get_by_label("Clinician").select_option(str(doctor.pk))
     page.get_by_label("Date").fill((monday - datetime.timedelta(days=3)).isoformat())
     page.get_by_label("Time").fill("15:00")
     page.get_by_role("button", name="Book", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Booked: Consult for Dana Reyes")
+    page.get_by_role("link", name="Consults to book").click()
+    expect(page.get_by_test_id("to-book-empty")).to_be_visible()
 
     # 2. Apply a TMS course: propose, review, book all.
     page.goto(f"{live_server.url}/schedule/course/?patient={patient.pk}")
