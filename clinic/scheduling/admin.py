@@ -10,13 +10,14 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
 from clinic.accounts.models import Patient
 from clinic.scheduling import services
-from clinic.scheduling.forms import clinician_choices
+from clinic.scheduling.forms import FIRST_DAY, LAST_DAY, clinician_choices
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
     Appointment,
@@ -133,8 +134,36 @@ class AppointmentAdminForm(forms.ModelForm):
             "override_reason",
         ]
 
+    # Set on a second pass of the form when saving was refused (see
+    # AppointmentAdmin.changeform_view): the refusal's messages.
+    refused: services.BookingError | None = None
+
+    def _clean_moment(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
+            raise forms.ValidationError(
+                f"Give a date between {FIRST_DAY.year} and {LAST_DAY.year}.",
+                code="out_of_range",
+            )
+        return value
+
+    def clean_start(self):
+        return self._clean_moment("start")
+
+    def clean_end(self):
+        return self._clean_moment("end")
+
     def clean(self):
         data = super().clean()
+        if self.refused is not None:
+            field = (
+                "override_reason"
+                if isinstance(self.refused, services.OutsideWorkingHours)
+                else None
+            )
+            for message in self.refused.messages:
+                self.add_error(field, message)
+            return data
         kind, start = data.get("appointment_type"), data.get("start")
         if kind is None or start is None or data.get("patient") is None:
             return data
@@ -184,6 +213,15 @@ class AppointmentAdminForm(forms.ModelForm):
         return data
 
 
+class _KnownIdsAutocomplete(AutocompleteSelect):
+    """Django's autocomplete widget looks up whatever value was posted to
+    show it again; a value that is not an id would crash that lookup, so only
+    ids are looked up (the field still says the choice is not valid)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
@@ -213,6 +251,35 @@ class AppointmentAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
     inlines = [ReminderInline]
     actions = ["confirm", "cancel", "mark_no_show", "resend_reminder"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        widget = getattr(field.widget, "widget", field.widget)
+        if type(widget) is AutocompleteSelect:
+            widget.__class__ = _KnownIdsAutocomplete
+        return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refused = getattr(request, "_appointment_refused", None)
+        if refused is not None:
+            form = type(form.__name__, (form,), {"refused": refused})
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Saving goes through the booking services, which check the slot
+        again under a lock (and PostgreSQL's exclusion constraint checks it
+        once more). When someone else took the slot between the form's check
+        and the save, the save is refused and rolled back; the form is then
+        shown again, with what was typed and the services' message, rather
+        than an error page."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.BookingError as exc:
+            if request.method != "POST":
+                raise
+            request._appointment_refused = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_queryset(self, request):
         from django.db.models import Count, Q
 
@@ -228,6 +295,15 @@ class AppointmentAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
 
     @transaction.atomic
     def save_model(self, request, obj, form, change) -> None:
+        """Save through the services; raises BookingError (with the services'
+        messages) when the slot was taken meanwhile."""
+        try:
+            with transaction.atomic():
+                self._save_through_services(request, obj, form, change)
+        except IntegrityError as exc:
+            raise services.booking_conflict_from(exc, appointment=obj) from None
+
+    def _save_through_services(self, request, obj, form, change) -> None:
         data = form.cleaned_data
         if not change:
             booked = services.appointment_book(

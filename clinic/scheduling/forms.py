@@ -3,7 +3,7 @@ booking rules live in `clinic.scheduling.services`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -17,6 +17,28 @@ from clinic.scheduling.services import at_local
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+# Dates the schedule accepts: far enough back for records, far enough ahead
+# for any plan, and clear of the calendar's ends (year 1, 9999), where adding
+# a day or converting a time zone would overflow.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+class ClinicDateField(forms.DateField):
+    """A date field that refuses dates the schedule cannot hold."""
+
+    widget = DateInput
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(
+                _("Give a date between %(first)s and %(last)s.")
+                % {"first": FIRST_DAY.year, "last": LAST_DAY.year},
+                code="out_of_range",
+            )
 
 
 class TimeInput(forms.TimeInput):
@@ -55,7 +77,7 @@ class BookForm(SlotMixin, forms.Form):
     )
     clinician = ClinicianField(queryset=clinician_choices(), required=False)
     room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
-    date = forms.DateField(widget=DateInput)
+    date = ClinicDateField()
     time = forms.TimeField(widget=TimeInput)
     minutes = forms.IntegerField(
         label=_("Length (minutes)"),
@@ -88,7 +110,7 @@ SCOPE_CHOICES = [
 
 
 class MoveForm(SlotMixin, forms.Form):
-    date = forms.DateField(widget=DateInput)
+    date = ClinicDateField()
     time = forms.TimeField(widget=TimeInput)
     clinician = ClinicianField(queryset=clinician_choices(), required=False)
     room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
@@ -132,7 +154,7 @@ class SlotsForm(forms.Form):
     )
     clinician = ClinicianField(queryset=clinician_choices())
     room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
-    after = forms.DateField(label=_("From"), widget=DateInput, required=False)
+    after = ClinicDateField(label=_("From"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +177,7 @@ class CourseForm(forms.Form):
     )
     clinician = ClinicianField(queryset=clinician_choices())
     room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
-    first_day = forms.DateField(label=_("First session on"), widget=DateInput)
+    first_day = ClinicDateField(label=_("First session on"))
     preferred_time = forms.TimeField(label=_("Preferred time"), widget=TimeInput)
 
     def __init__(self, *args, **kwargs):

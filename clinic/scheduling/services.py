@@ -206,19 +206,26 @@ def _save_guarded(appointment: Appointment, *, exclude: Iterable[int] = ()) -> N
         with transaction.atomic():
             appointment.save()
     except IntegrityError as exc:
-        if "appointment_no_overlap" not in str(exc):
-            raise
-        conflicts = appointment_conflicts(
-            start=appointment.start,
-            end=appointment.end,
-            patient=appointment.patient,
-            clinician=appointment.clinician,
-            room=appointment.room,
-            exclude=[*exclude, *([appointment.pk] if appointment.pk else [])],
-        )
-        raise BookingConflict(
-            conflicts or ["Someone else booked that time a moment ago."]
-        ) from None
+        raise booking_conflict_from(exc, appointment=appointment, exclude=exclude) from None
+
+
+def booking_conflict_from(
+    exc: IntegrityError, *, appointment: Appointment, exclude: Iterable[int] = ()
+) -> BookingConflict:
+    """The conflict message for PostgreSQL's exclusion-constraint violation
+    on saving `appointment` (any other integrity error is raised again).
+    Call it after the failed statement's savepoint was rolled back."""
+    if "appointment_no_overlap" not in str(exc):
+        raise exc
+    conflicts = appointment_conflicts(
+        start=appointment.start,
+        end=appointment.end,
+        patient=appointment.patient,
+        clinician=appointment.clinician,
+        room=appointment.room,
+        exclude=[*exclude, *([appointment.pk] if appointment.pk else [])],
+    )
+    return BookingConflict(conflicts or ["Someone else booked that time a moment ago."])
 
 
 def reminders_plan(*, appointment: Appointment) -> list[Reminder]:

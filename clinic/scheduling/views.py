@@ -31,6 +31,8 @@ from clinic.accounts.roles import (
 from clinic.scheduling import selectors, services
 from clinic.scheduling.access import get_appointment_for, get_checkin_for
 from clinic.scheduling.forms import (
+    FIRST_DAY,
+    LAST_DAY,
     BookForm,
     CancelForm,
     ChangeRequestForm,
@@ -52,11 +54,23 @@ from clinic.scheduling.models import (
 STAFF = (SCHEDULER, CLINICIAN, ADMIN)
 
 
-def _day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
+def _day(request: HttpRequest, value: str | None) -> date:
+    """The day asked for in the query string, or today with a message saying
+    why when it is not a date the schedule can show."""
+    if not value:
         return timezone.localdate()
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        messages.warning(request, "That is not a date (use YYYY-MM-DD); showing today.")
+        return timezone.localdate()
+    if not FIRST_DAY <= day <= LAST_DAY:
+        messages.warning(
+            request,
+            f"The schedule shows {FIRST_DAY.year} to {LAST_DAY.year} only; showing today.",
+        )
+        return timezone.localdate()
+    return day
 
 
 def _add_booking_errors(form, exc: services.BookingError) -> None:
@@ -72,7 +86,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     clinician or room), with free half-hours linking to the booking form."""
     by = "room" if request.GET.get("by") == "room" else "clinician"
     mode = "week" if request.GET.get("view") == "week" else "day"
-    day = _day(request.GET.get("date"))
+    day = _day(request, request.GET.get("date"))
     everyone = selectors.rooms() if by == "room" else selectors.clinicians()
     chosen = None
     if request.GET.get("id"):

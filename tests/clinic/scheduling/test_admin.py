@@ -195,3 +195,60 @@ def test_the_admin_refuses_to_revive_a_cancelled_appointment(
     )
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
+
+
+def test_a_refusal_at_save_time_is_a_form_error_not_an_error_page(
+    client, scheduler, frozen_now, okafor, dana
+):
+    """The form skips the slot check for a cancelled appointment, the
+    booking service does not: its refusal, raised while saving, comes back
+    as the form's message with everything typed still there."""
+    book(dana, local_dt(2026, 3, 4, 10), okafor)
+    client.force_login(scheduler)
+    client.raise_request_exception = False
+    other = PatientFactory(family_name="Silva")
+    response = _add(
+        client, other, okafor, "10:30", status="cancelled", notes="Rang to say she cannot come"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Dr Okafor already has an appointment 10:00-11:00 on Wed 4 Mar 2026 with D. R. (Consult)."
+        in page
+    )
+    assert "Rang to say she cannot come" in page  # nothing typed is lost
+    assert Appointment.objects.count() == 1
+
+
+def test_the_admin_save_turns_a_raced_booking_into_the_conflict_message(
+    rf, scheduler, frozen_now, okafor, dana
+):
+    """Someone books the slot between the admin form's check and its save:
+    the save raises the services' conflict (with its message), which the
+    admin view shows as a form error (see the test above)."""
+    from django.contrib import admin as django_admin
+
+    from clinic.scheduling.services import BookingConflict
+
+    model_admin = django_admin.site._registry[Appointment]
+    request = rf.post("/admin/scheduling/appointment/add/")
+    request.user = scheduler
+    form_class = model_admin.get_form(request, None, change=False)
+    form = form_class(
+        {
+            "patient": PatientFactory(family_name="Silva").pk,
+            "appointment_type": appointment_type("consult").pk,
+            "clinician": okafor.pk,
+            "start_0": "2026-03-04",
+            "start_1": "10:30",
+            "status": "booked",
+        }
+    )
+    assert form.is_valid(), form.errors
+    book(dana, local_dt(2026, 3, 4, 10), okafor)  # the other booking wins
+    with pytest.raises(BookingConflict) as refused:
+        model_admin.save_model(request, model_admin.save_form(request, form, False), form, False)
+    assert refused.value.messages == [
+        "Dr Okafor already has an appointment 10:00-11:00 on Wed 4 Mar 2026 with D. R. (Consult)."
+    ]
+    assert Appointment.objects.count() == 1
