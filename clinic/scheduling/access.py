@@ -34,6 +34,8 @@ def get_appointment_for(request: HttpRequest, pk: int) -> Appointment:
 
 def get_checkin_for(request: HttpRequest, token: str) -> CheckIn:
     """A check-in, only for the patient it was sent to."""
+    if "\x00" in token:  # PostgreSQL cannot even compare it
+        raise Http404("No such check-in.")
     checkin = (
         CheckIn.objects.select_related("patient", "appointment__appointment_type")
         .filter(token=token)

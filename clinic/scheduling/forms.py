@@ -56,9 +56,29 @@ class ClinicianField(forms.ModelChoiceField):
         return f"Dr {obj.last_name}" if obj.last_name else str(obj)
 
 
-class PatientField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.family_name}, {obj.given_name} ({obj.date_of_birth:%Y-%m-%d})"
+class PatientPickField(forms.ModelChoiceField):
+    """The patient, picked from a search (name, email or date of birth).
+
+    Any patient's id is accepted (the booking service gets the patient);
+    the page shows only the search's matches and the chosen one, never the
+    whole list, so the field is drawn by the template
+    `scheduling/_patient_picker.html`, not by its widget.
+    """
+
+    default_error_messages = {
+        "required": _("Choose a patient: search by name, email or date of birth, then pick one."),
+        "invalid_choice": _("That patient was not found. Search again and pick one."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Patient.objects.all(), widget=forms.RadioSelect, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value and not value.isdigit():
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 class SlotMixin:
@@ -69,7 +89,7 @@ class SlotMixin:
 
 
 class BookForm(SlotMixin, forms.Form):
-    patient = PatientField(queryset=Patient.objects.order_by("family_name", "given_name"))
+    patient = PatientPickField()
     appointment_type = forms.ModelChoiceField(
         label=_("Type"),
         queryset=AppointmentType.objects.filter(is_active=True),
@@ -169,7 +189,7 @@ class SlotsForm(forms.Form):
 
 
 class CourseForm(forms.Form):
-    patient = PatientField(queryset=Patient.objects.order_by("family_name", "given_name"))
+    patient = PatientPickField()
     plan = forms.ModelChoiceField(
         label=_("Course"),
         queryset=FollowUpPlan.objects.filter(is_active=True),

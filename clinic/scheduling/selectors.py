@@ -3,6 +3,7 @@ patients needing attention, PHQ-9 check-ins."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,6 +28,50 @@ from clinic.scheduling.models import (
     WorkingHours,
 )
 from clinic.scheduling.services import at_local, local
+
+PATIENT_SEARCH_LIMIT = 20
+
+
+def _birth_date(text: str) -> date | None:
+    """A date of birth typed as 1982-03-14 or 03/14/1982, else None."""
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patients_search(*, query: str, limit: int = PATIENT_SEARCH_LIMIT) -> tuple[list[Patient], bool]:
+    """Patients matching what a scheduler typed: a date of birth, an email
+    (or part of one), or words each found in the given name, family name or
+    email. Returns at most `limit` of them, by name, and whether there were
+    more. One query.
+
+    The name and email lookups are `icontains` (a scan of the patient
+    table); a clinic with tens of thousands of patients would want trigram
+    indexes on PostgreSQL.
+    """
+    words = [w for w in re.split(r"[\s,;]+", query.replace("\x00", " "))[:5] if w][:4]
+    if not words:
+        return [], False
+    born = _birth_date(words[0]) if len(words) == 1 else None
+    if born is not None:
+        match = Q(date_of_birth=born)
+    else:
+        match = Q()
+        for word in words:
+            word = word[:100]
+            match &= (
+                Q(family_name__icontains=word)
+                | Q(given_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+    found = list(
+        Patient.objects.filter(match).order_by("family_name", "given_name", "pk")[: limit + 1]
+    )
+    return found[:limit], len(found) > limit
+
 
 GRID_START = time(7, 0)
 GRID_END = time(19, 0)

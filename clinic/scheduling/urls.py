@@ -6,6 +6,7 @@ app_name = "scheduling"
 urlpatterns = [
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/book/", views.book, name="book"),
+    path("schedule/patients/", views.patient_search, name="patient_search"),
     path("schedule/types.css", views.type_styles, name="type_styles"),
     path("schedule/slots/", views.free_slots, name="slots"),
     path("schedule/course/", views.course, name="course"),

@@ -129,7 +129,8 @@ def book(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if request.GET.get("patient"):
             initial["patient"] = get_patient_for(request, request.GET["patient"])
-        kind = AppointmentType.objects.filter(slug=request.GET.get("type") or "consult").first()
+        slug = request.GET.get("type") or "consult"
+        kind = None if "\x00" in slug else AppointmentType.objects.filter(slug=slug).first()
         if kind:
             initial["appointment_type"] = kind
         if role_of(request.user) == CLINICIAN:
@@ -165,7 +166,61 @@ def book(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Booked: {_describe(appointment)}.")
             return redirect(appointment.get_absolute_url())
-    return render(request, "scheduling/book.html", {"form": form})
+    return render(
+        request, "scheduling/book.html", {"form": form, "picker": _patient_picker(request, form)}
+    )
+
+
+def _patient_picker(request: HttpRequest, form) -> dict:
+    """What the patient picker shows: the matches of the search typed in
+    `?q=` (the no-JavaScript search) and the patient already chosen, which
+    stays checked whatever else is wrong with the form."""
+    query = request.GET.get("q", "") if request.method == "GET" else ""
+    candidates, more = selectors.patients_search(query=query) if query.strip() else ([], False)
+    chosen = (
+        getattr(form, "cleaned_data", {}).get("patient")
+        if form.is_bound
+        else form.initial.get("patient")
+    )
+    if chosen is not None and chosen not in candidates:
+        candidates = [chosen, *candidates]
+    return {
+        "q": query,
+        "searched": bool(query.strip()),
+        "candidates": candidates,
+        "more": more,
+        "chosen": chosen.pk if chosen is not None else None,
+        "errors": form["patient"].errors,
+        "action": request.path,
+        "carry": [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key not in ("q", "patient")
+            for value in values
+        ],
+    }
+
+
+@role_required(SCHEDULER, ADMIN, CLINICIAN)
+@require_GET
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """The patient picker's matches as the scheduler types (htmx swaps them
+    into the booking and course forms)."""
+    query = request.GET.get("q", "")
+    candidates, more = selectors.patients_search(query=query) if query.strip() else ([], False)
+    return render(
+        request,
+        "scheduling/_patient_choices.html",
+        {
+            "picker": {
+                "q": query,
+                "searched": bool(query.strip()),
+                "candidates": candidates,
+                "more": more,
+                "chosen": None,
+            }
+        },
+    )
 
 
 def _describe(appointment: Appointment) -> str:
@@ -358,7 +413,10 @@ def free_slots(request: HttpRequest) -> HttpResponse:
 def course(request: HttpRequest) -> HttpResponse:
     """Apply a follow-up plan: propose a series on free slots, review and
     adjust each one, then book all of them in one transaction."""
-    data = request.POST if request.method == "POST" else (request.GET or None)
+    if request.method == "POST":
+        data = request.POST
+    else:  # "Propose" sends the plan; a patient search (?q=) or link does not
+        data = request.GET if "plan" in request.GET else None
     initial = {}
     if request.GET.get("patient"):
         initial["patient"] = get_patient_for(request, request.GET["patient"])
@@ -407,7 +465,11 @@ def course(request: HttpRequest) -> HttpResponse:
                     slot.start = datetime.fromisoformat(typed).replace(
                         tzinfo=services.clinic_zone()
                     )
-    return render(request, "scheduling/course.html", {"form": form, "proposal": proposal})
+    return render(
+        request,
+        "scheduling/course.html",
+        {"form": form, "proposal": proposal, "picker": _patient_picker(request, form)},
+    )
 
 
 def _slots_from_post(request, plan: FollowUpPlan):
@@ -461,6 +523,8 @@ def feed_manage(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A clinician's appointments from 30 days back to 180 ahead, with only
     the patient's initials and the type. The secret token is the access."""
+    if "\x00" in token:  # PostgreSQL cannot even compare it
+        raise Http404("No such calendar.")
     feed = (
         CalendarFeed.objects.select_related("clinician")
         .filter(token=token, revoked_at__isnull=True)

@@ -22,6 +22,8 @@ OUT_OF_RANGE_DAY = "The schedule shows 1900 to 2199 only; showing today."
 DATE_RANGE = "Give a date between 1900 and 2199."
 NUL = "Null characters are not allowed."
 UNKNOWN_CHOICE = "Select a valid choice."
+CHOOSE_A_PATIENT = "Choose a patient: search by name, email or date of birth, then pick one."
+PATIENT_NOT_FOUND = "That patient was not found. Search again and pick one."
 
 
 @pytest.fixture
@@ -102,10 +104,10 @@ BOOK_POSTS = [
     ({"date": "9999-12-31", "time": "23:30"}, DATE_RANGE),
     ({"date": "9999-12-31", "time": "23:30", "minutes": "600"}, DATE_RANGE),
     ({"date": "\x00", "time": "\x00"}, "Enter a valid date."),
-    ({"patient": "abc", "appointment_type": "nope", "clinician": "x"}, UNKNOWN_CHOICE),
-    ({"patient": "\x00", "appointment_type": "\x00", "room": "\x00"}, NUL),
-    ({"patient": "999999"}, UNKNOWN_CHOICE),
-    ({"patient": ""}, "This field is required."),
+    ({"patient": "abc", "appointment_type": "nope", "clinician": "x"}, PATIENT_NOT_FOUND),
+    ({"patient": "\x00", "appointment_type": "\x00", "room": "\x00"}, PATIENT_NOT_FOUND),
+    ({"patient": "999999"}, PATIENT_NOT_FOUND),
+    ({"patient": ""}, CHOOSE_A_PATIENT),
     ({"minutes": "1e9"}, "Enter a whole number."),
 ]
 
@@ -245,3 +247,15 @@ def test_odd_admin_posts_give_a_form_error(
     assert response.status_code == 200, response.content.decode()[:2000]
     assert message in response.content.decode()
     assert Appointment.objects.count() == 0
+
+
+def test_patient_search_with_odd_input_gives_no_error(staff_client):
+    PatientFactory(family_name="Reyes")
+    for query in ("\x00", "%", "_", "'; drop table", "9999-12-31", "0001-01-01", "x" * 500):
+        response = staff_client.get("/schedule/patients/", {"q": query})
+        assert response.status_code == 200
+        assert "No patient matches" in response.content.decode()
+    for query in ("\x00", "13/45/2000", "x" * 500):
+        response = staff_client.get("/schedule/book/", {"q": query})
+        assert response.status_code == 200
+        assert "No patient matches" in response.content.decode()
