@@ -37,8 +37,16 @@ from clinic.scheduling.models import (
 from clinic.scheduling.tasks import reminder_resend
 
 
+class NulFreeSearchMixin:
+    """Searches (the list page's and the autocomplete's) drop NUL characters,
+    which PostgreSQL cannot compare (it would be an error page)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(admin.ModelAdmin):
+class AppointmentTypeAdmin(NulFreeSearchMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -56,7 +64,7 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(NulFreeSearchMixin, admin.ModelAdmin):
     list_display = ["name", "description", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -91,7 +99,7 @@ class FollowUpPlanStepInline(admin.TabularInline):
 
 
 @admin.register(FollowUpPlan)
-class FollowUpPlanAdmin(admin.ModelAdmin):
+class FollowUpPlanAdmin(NulFreeSearchMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_active", "step_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -223,7 +231,7 @@ class _KnownIdsAutocomplete(AutocompleteSelect):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
+class AppointmentAdmin(NulFreeSearchMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = [
         "start",
@@ -394,7 +402,7 @@ class SeriesAppointmentInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(NulFreeSearchMixin, admin.ModelAdmin):
     list_display = ["name", "patient", "plan", "created_by", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "patient__family_name", "patient__given_name"]
@@ -452,7 +460,7 @@ class PatientAppointmentInline(admin.TabularInline):
         return False
 
 
-class PatientAdmin(AccountsPatientAdmin):
+class PatientAdmin(NulFreeSearchMixin, AccountsPatientAdmin):
     """The accounts app's patient admin with the patient's appointments."""
 
     inlines = [*AccountsPatientAdmin.inlines, PatientAppointmentInline]

@@ -67,6 +67,21 @@ GETS = [
     ("/schedule/course/?patient=abc", 404, None),
     ("/schedule/course/?plan=%00&first_day=9999-12-31&preferred_time=x", 200, DATE_RANGE),
     ("/schedule/appointment/999999/", 404, None),
+    ("/schedule/appointment/99999999999999999999999/", 404, None),
+    ("/schedule/book/?patient=99999999999999999999999", 404, None),
+    ("/schedule/course/?patient=-1", 404, None),
+    ("/schedule/?view=week&id=99999999999999999999999", 200, "Schedule"),
+    ("/admin/scheduling/appointment/?q=%00", 200, "Select appointment to change"),
+    ("/admin/accounts/patient/?q=%00", 200, None),
+    ("/admin/scheduling/series/?q=%00", 200, None),
+    ("/admin/scheduling/appointment/?start__gte=garbage&status=%00", 200, None),
+    ("/admin/scheduling/appointment/99999999999999999999999/change/", 200, "doesn’t exist"),
+    (
+        "/admin/autocomplete/?term=%00&app_label=scheduling&model_name=appointment"
+        "&field_name=patient",
+        200,
+        None,
+    ),
     ("/calendar/%00.ics", 404, None),
     ("/calendar/nope.ics", 404, None),
 ]
