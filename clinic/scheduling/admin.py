@@ -6,12 +6,13 @@ same conflict and working-hours rules apply, with the same messages.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
@@ -37,16 +38,40 @@ from clinic.scheduling.models import (
 from clinic.scheduling.tasks import reminder_resend
 
 
-class NulFreeSearchMixin:
-    """Searches (the list page's and the autocomplete's) drop NUL characters,
-    which PostgreSQL cannot compare (it would be an error page)."""
+def in_clinic_range(value) -> None:
+    """Refuse dates the schedule cannot hold (year 1, year 9999: converting
+    those to UTC or adding a day would overflow)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise forms.ValidationError(
+            f"Give a date between {FIRST_DAY.year} and {LAST_DAY.year}.", code="out_of_range"
+        )
+
+
+class SafeInputMixin:
+    """Odd input gives the admin's own messages, not an error page: dates
+    outside the clinic's range are a form error, a date drill-down at the
+    calendar's end is an invalid filter, and searches drop NUL characters
+    (which PostgreSQL cannot compare)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.DateField):
+            field.validators.append(in_clinic_range)
+        return field
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class AppointmentTypeAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -64,7 +89,7 @@ class AppointmentTypeAdmin(NulFreeSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class RoomAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "description", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -80,13 +105,13 @@ class ClinicianChoiceMixin:
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
+class WorkingHoursAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "weekday", "start_time", "end_time"]
     list_filter = ["weekday", ("clinician", admin.RelatedOnlyFieldListFilter)]
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
+class TimeOffAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "start", "end", "reason"]
     list_filter = [("clinician", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "start"
@@ -99,7 +124,7 @@ class FollowUpPlanStepInline(admin.TabularInline):
 
 
 @admin.register(FollowUpPlan)
-class FollowUpPlanAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class FollowUpPlanAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_active", "step_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -146,20 +171,10 @@ class AppointmentAdminForm(forms.ModelForm):
     # AppointmentAdmin.changeform_view): the refusal's messages.
     refused: services.BookingError | None = None
 
-    def _clean_moment(self, name: str):
-        value = self.cleaned_data.get(name)
-        if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
-            raise forms.ValidationError(
-                f"Give a date between {FIRST_DAY.year} and {LAST_DAY.year}.",
-                code="out_of_range",
-            )
-        return value
-
-    def clean_start(self):
-        return self._clean_moment("start")
-
     def clean_end(self):
-        return self._clean_moment("end")
+        value = self.cleaned_data.get("end")
+        in_clinic_range(value)
+        return value
 
     def clean(self):
         data = super().clean()
@@ -231,7 +246,7 @@ class _KnownIdsAutocomplete(AutocompleteSelect):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(NulFreeSearchMixin, ClinicianChoiceMixin, admin.ModelAdmin):
+class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = [
         "start",
@@ -402,7 +417,7 @@ class SeriesAppointmentInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class SeriesAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "patient", "plan", "created_by", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "patient__family_name", "patient__given_name"]
@@ -412,7 +427,7 @@ class SeriesAdmin(NulFreeSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
+class CalendarFeedAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     list_display = ["clinician", "created_at", "revoked_at"]
     list_filter = ["revoked_at"]
     fields = ["clinician", "created_at", "revoked_at"]
@@ -420,14 +435,14 @@ class CalendarFeedAdmin(ClinicianChoiceMixin, admin.ModelAdmin):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["appointment", "kind", "state", "created_at", "decided_by"]
     list_filter = ["state", "kind"]
     readonly_fields = ["appointment", "kind", "message", "created_at", "decided_at", "decided_by"]
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["patient", "appointment", "completed_at", "phq9_total", "high_risk"]
     list_filter = ["high_risk"]
     fields = [
@@ -460,7 +475,7 @@ class PatientAppointmentInline(admin.TabularInline):
         return False
 
 
-class PatientAdmin(NulFreeSearchMixin, AccountsPatientAdmin):
+class PatientAdmin(SafeInputMixin, AccountsPatientAdmin):
     """The accounts app's patient admin with the patient's appointments."""
 
     inlines = [*AccountsPatientAdmin.inlines, PatientAppointmentInline]

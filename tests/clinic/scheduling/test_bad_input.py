@@ -274,3 +274,45 @@ def test_patient_search_with_odd_input_gives_no_error(staff_client):
         response = staff_client.get("/schedule/book/", {"q": query})
         assert response.status_code == 200
         assert "No patient matches" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/scheduling/appointment/?start__year=9999&start__month=12&start__day=31",
+        "/admin/scheduling/appointment/?start__year=9999&start__month=12",
+        "/admin/scheduling/appointment/?start__year=1",
+        "/admin/scheduling/appointment/?start__year=abc",
+        "/admin/scheduling/timeoff/?start__year=9999&start__month=12&start__day=31",
+    ],
+)
+def test_the_admin_date_drill_down_at_the_calendars_end_is_not_an_error_page(
+    client, clinic_admin, url
+):
+    client.force_login(clinic_admin)
+    client.raise_request_exception = False
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain in ([], [(url.split("?")[0] + "?e=1", 302)])
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_admin_time_off_at_the_calendars_end_is_a_form_error(client, clinic_admin, okafor, day):
+    from clinic.scheduling.models import TimeOff
+
+    client.force_login(clinic_admin)
+    client.raise_request_exception = False
+    response = client.post(
+        "/admin/scheduling/timeoff/add/",
+        {
+            "clinician": okafor.pk,
+            "start_0": day,
+            "start_1": "23:30",
+            "end_0": day,
+            "end_1": "23:45",
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert DATE_RANGE in response.content.decode()
+    assert not TimeOff.objects.exists()
