@@ -42,6 +42,8 @@ def test_scheduling_pages_are_accessible(live_server, page, login_page):
         f"/schedule/?view=week&id={doctor.pk}&date={start:%Y-%m-%d}",
         f"/schedule/appointment/{appointment.pk}/",
         f"/schedule/book/?patient={patient.pk}&type=consult",
+        f"/schedule/book/?q={patient.family_name}&type=consult",
+        "/schedule/book/?q=nobody-by-that-name",
         "/schedule/slots/",
         "/schedule/course/",
         "/schedule/attention/",
