@@ -14,14 +14,15 @@ import datetime
 import hashlib
 import io
 import json
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from screening.engine import (
@@ -366,6 +367,9 @@ def submitted_intakes(*, since: datetime.date | None = None):
     return qs
 
 
+RESCREEN_COLUMNS = ("pk", "document", "highest_severity_rank", "phq9_total")
+
+
 def intakes_rescreen(
     *,
     since: datetime.date | None = None,
@@ -379,16 +383,17 @@ def intakes_rescreen(
     batches of `batch_size` (one transaction each), keeping earlier results
     as history. `on_batch(n)` is called after each batch with its size.
 
-    With `workers` > 1, batches run in that many threads, each with its own
-    database connection, so one batch is screened while another is written
-    (the database driver releases the GIL). Threads see only committed data,
-    so inside a transaction (a test, say) the batches run in this thread."""
+    With `workers` > 1, batches run in that many forked processes, each with
+    its own database connection, so batches are parsed and screened on
+    several cores at once (threads would share one: the GIL). Workers see
+    only committed data, so inside a transaction (a test, say) or on SQLite
+    the batches run in this process."""
     if connection.in_atomic_block or connection.vendor == "sqlite":
         workers = 1
     policy, version, knowledge = _resolve(policy, knowledge)
     report = RescreenReport(policy_version=version)
     intakes = submitted_intakes(since=since)
-    columns = ("pk", "document", "highest_severity_rank", "phq9_total")
+    columns = RESCREEN_COLUMNS
     if workers <= 1:
         base = intakes.order_by("pk")
         last_pk = 0
@@ -407,26 +412,47 @@ def intakes_rescreen(
         (ids[i], ids[min(i + batch_size, len(ids)) - 1]) for i in range(0, len(ids), batch_size)
     ]
     del ids
-
-    def run(bounds: tuple[int, int]) -> tuple[RescreenReport, int]:
-        part = RescreenReport(policy_version=version)
-        try:
-            batch = list(
-                intakes.filter(pk__gte=bounds[0], pk__lte=bounds[1])
-                .order_by("pk")
-                .values_list(*columns)
-            )
-            _rescreen_batch(batch, policy, version, knowledge, part)
-            return part, len(batch)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for part, size in pool.map(run, ranges):
+    # Forked workers must not share this process's database connection: close
+    # it before the pool forks (each worker opens its own).
+    connections.close_all()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_start,
+        initargs=(since, policy, version, knowledge),
+    )
+    with pool:
+        for part, size in pool.map(_rescreen_range, ranges):
             report.merge(part)
             if on_batch is not None:
                 on_batch(size)
     return report
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_start(since, policy, version, knowledge) -> None:
+    """Set up a forked rescreen worker (its own database connection opens on
+    first use)."""
+    _WORKER.update(since=since, policy=policy, version=version, knowledge=knowledge)
+
+
+def _rescreen_range(bounds: tuple[int, int]) -> tuple[RescreenReport, int]:
+    """One batch, by intake id range, in a worker process."""
+    w = _WORKER
+    part = RescreenReport(policy_version=w["version"])
+    try:
+        batch = list(
+            submitted_intakes(since=w["since"])
+            .filter(pk__gte=bounds[0], pk__lte=bounds[1])
+            .order_by("pk")
+            .values_list(*RESCREEN_COLUMNS)
+        )
+        _rescreen_batch(batch, w["policy"], w["version"], w["knowledge"], part)
+        return part, len(batch)
+    finally:
+        connection.close()
 
 
 @transaction.atomic

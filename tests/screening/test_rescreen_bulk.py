@@ -99,7 +99,7 @@ def test_bulk_rescreen_with_copy_on_postgresql(django_db_blocker):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_rescreen_with_worker_threads_on_postgresql():
+def test_rescreen_with_worker_processes_on_postgresql():
     from screening.services.screen import policy_update
 
     raised = valid_document(

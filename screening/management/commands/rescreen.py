@@ -30,8 +30,8 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=2,
-            help="Batches in flight at once, one database connection each (PostgreSQL; "
-            "SQLite always uses 1). Default 2.",
+            help="Worker processes screening batches at once, one database connection each "
+            "(PostgreSQL; SQLite always uses 1). Default 2.",
         )
 
     def handle(self, *args, **options) -> None:
