@@ -492,9 +492,7 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
         return
     stored_ids = [pk for pk, *_ in outputs]
     old: dict[int, set[tuple[str, str]]] = {pk: set() for pk in stored_ids}
-    for intake_id, code, severity in Flag.objects.filter(
-        intake_id__in=stored_ids, is_current=True
-    ).values_list("intake_id", "code", "severity"):
+    for intake_id, code, severity in _retire_current(stored_ids):
         old[intake_id].add((code, severity))
     for pk, output, *_ in outputs:
         new = {(f["code"], f["severity"]) for f in output["flags"]}
@@ -504,20 +502,17 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             new_codes = {code for code, _ in new}
             report.appeared.update(new_codes - old_codes)
             report.disappeared.update(old_codes - new_codes)
-    Flag.objects.filter(intake_id__in=stored_ids, is_current=True).update(is_current=False)
-    ScreeningResult.objects.filter(intake_id__in=stored_ids, is_current=True).update(
-        is_current=False
-    )
     now = timezone.now()
     if connection.vendor == "postgresql":
         # A batch lost to a crash is simply re-screened by the next run (the
         # digests tell what is done), so the commit need not wait for the disk.
+        # Compressing the stored results with lz4 (where the server has it) is
+        # several times cheaper than the default pglz.
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            settings = "SET LOCAL synchronous_commit TO OFF"
             if _has_lz4(cursor):
-                # Compressing the stored results with lz4 is several times
-                # cheaper than the default pglz.
-                cursor.execute("SET LOCAL default_toast_compression TO lz4")
+                settings += "; SET LOCAL default_toast_compression TO lz4"
+            cursor.execute(settings)
         _copy_results(outputs, version, now)
     else:
         results = ScreeningResult.objects.bulk_create(
@@ -534,6 +529,29 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             batch_size=1000,
         )
     report.stored += len(outputs)
+
+
+def _retire_current(intake_ids: list[int]) -> list[tuple[int, str, str]]:
+    """Make these intakes' current results and flags history; returns the
+    retired flags as (intake id, code, severity). On PostgreSQL the flags are
+    read and retired by one UPDATE ... RETURNING (one pass over them)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = Flag._meta.db_table
+            cursor.execute(
+                f"UPDATE {table} SET is_current = false WHERE intake_id = ANY(%s) "  # noqa: S608
+                "AND is_current RETURNING intake_id, code, severity",
+                [intake_ids],
+            )
+            retired = cursor.fetchall()
+    else:
+        current = Flag.objects.filter(intake_id__in=intake_ids, is_current=True)
+        retired = list(current.values_list("intake_id", "code", "severity"))
+        current.update(is_current=False)
+    ScreeningResult.objects.filter(intake_id__in=intake_ids, is_current=True).update(
+        is_current=False
+    )
+    return retired
 
 
 # -- PostgreSQL bulk writer -------------------------------------------------------
