@@ -523,12 +523,30 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             flags.extend(_flag_rows(result, output, pk))
         Flag.objects.bulk_create(flags, batch_size=5000)
     if intake_updates:
-        Intake.objects.bulk_update(
-            [Intake(pk=pk, highest_severity_rank=r, phq9_total=p) for pk, r, p in intake_updates],
-            ["highest_severity_rank", "phq9_total"],
-            batch_size=1000,
-        )
+        _intakes_denormalise(intake_updates)
     report.stored += len(outputs)
+
+
+def _intakes_denormalise(updates: list[tuple[int, int, int | None]]) -> None:
+    """Store each intake's highest severity rank and PHQ-9 total, given as
+    (intake id, rank, total). On PostgreSQL one UPDATE joined to the arrays
+    (bulk_update's CASE per row costs rows x cases)."""
+    if connection.vendor == "postgresql":
+        ids, ranks, totals = zip(*updates, strict=True)
+        with connection.cursor() as cursor:
+            table = Intake._meta.db_table
+            cursor.execute(
+                f"UPDATE {table} AS i SET highest_severity_rank = v.rank, "  # noqa: S608
+                "phq9_total = v.total FROM unnest(%s::bigint[], %s::smallint[], "
+                "%s::smallint[]) AS v(id, rank, total) WHERE i.id = v.id",
+                [list(ids), list(ranks), list(totals)],
+            )
+        return
+    Intake.objects.bulk_update(
+        [Intake(pk=pk, highest_severity_rank=r, phq9_total=p) for pk, r, p in updates],
+        ["highest_severity_rank", "phq9_total"],
+        batch_size=1000,
+    )
 
 
 def _retire_current(intake_ids: list[int]) -> list[tuple[int, str, str]]:
