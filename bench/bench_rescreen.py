@@ -13,7 +13,8 @@ Targets on PostgreSQL: under 60 s and under 300 MB for 100,000 intakes.
 --worst-case times one run in which every intake gets a new result (as on
 the first run after an upgrade): the bench intakes' current results are
 given a digest no output can have, so every intake's output "differs" and
-is stored, and the old results and flags are retired. Repeatable without
+is stored, the old results and flags are retired, and (their denormalised
+rank and PHQ-9 total reset) every intake row is updated. Repeatable without
 --fresh (each run adds one result and its flags per intake as history).
 """
 
@@ -112,9 +113,13 @@ def spoil_digests() -> int:
     of no output), so the next rescreen stores a new result for each."""
     from django.db import transaction
 
-    from screening.models import ScreeningResult
+    from screening.models import Intake, ScreeningResult
 
     with transaction.atomic():
+        # As before the first screening: every denormalised column changes too.
+        Intake.objects.filter(patient__external_id__startswith=PREFIX).update(
+            highest_severity_rank=0, phq9_total=None
+        )
         return ScreeningResult.objects.filter(
             is_current=True, intake__patient__external_id__startswith=PREFIX
         ).update(digest="worst-case")
