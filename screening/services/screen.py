@@ -434,7 +434,11 @@ _WORKER: dict[str, Any] = {}
 
 def _worker_start(since, policy, version, knowledge) -> None:
     """Set up a forked rescreen worker (its own database connection opens on
-    first use)."""
+    first use). A connection object inherited from the parent is dropped
+    without closing it: its socket belongs to the parent (and, through an
+    async context such as a browser test's event loop, may still be open)."""
+    for conn in connections.all():
+        conn.connection = None
     _WORKER.update(since=since, policy=policy, version=version, knowledge=knowledge)
 
 

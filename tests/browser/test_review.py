@@ -29,7 +29,9 @@ def test_clinician_works_through_urgent_and_books_a_second_case(live_server, pag
     expect(page).to_have_url(f"{live_server.url}/review/")
     expect(page.get_by_test_id("urgent-count")).to_contain_text("1")
 
-    # Filter to urgent: the filter applies on change and stays in the URL.
+    # Filter to urgent: the filter applies on change and stays in the URL
+    # (once the page's script has run).
+    page.wait_for_load_state("load")
     page.get_by_label("Severity").select_option("urgent")
     expect(page).to_have_url(re.compile(r"severity=urgent"))
     expect(page.get_by_test_id("queue-row")).to_have_count(1)
