@@ -115,3 +115,23 @@ def test_good_environment_loads_with_defaults():
     result = _load_settings(DJANGO_SECRET_KEY="x")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["America/New_York", "False"]
+
+
+def test_manage_py_names_the_missing_setting_instead_of_a_traceback():
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CLINIC_", "EMAIL_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**environment, "DJANGO_DEBUG": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Configuration error: DJANGO_SECRET_KEY must be set" in result.stderr
+    assert "DJANGO_DEBUG=1" in result.stderr
+    assert "Traceback" not in result.stderr
