@@ -63,6 +63,19 @@ def _require_postgres(request):
             )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Hash test users' passwords with a fast hasher (as healthchecks and pretalx
+    do): the production hasher costs over a second a hash on these machines.
+    `tests/clinic/test_password_hashing.py` keeps one test on the real one."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=fast):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     path = chromium_path()
