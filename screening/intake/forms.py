@@ -509,7 +509,20 @@ class CurrentMedicationForm(RowForm):
 
 
 class RowFormSet(forms.BaseFormSet):
+    """A repeatable list of rows, identified by what was posted.
+
+    When bound, a formset is built without `initial` (see `FilledStep`), so
+    whether a row counts never depends on what the page held when it loaded
+    (its INITIAL_FORMS): a row with anything typed in it is a row; a row left
+    or made blank, or ticked "remove", is not.
+    """
+
     deletion_widget = forms.CheckboxInput
+
+    def _construct_form(self, i, **kwargs):
+        # Every row may be left blank: a blank row is simply not a row.
+        kwargs.setdefault("empty_permitted", True)
+        return super()._construct_form(i, **kwargs)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -522,9 +535,7 @@ class RowFormSet(forms.BaseFormSet):
         for i, form in enumerate(self.forms):
             if self.can_delete and self._should_delete_form(form):
                 continue
-            if not form.has_changed() and i >= self.initial_form_count():
-                continue
-            if not form.cleaned_data:
+            if not form.has_changed() or not form.cleaned_data:
                 continue
             rows.append(form.to_row())
             indexes.append(i)

@@ -238,11 +238,15 @@ class FilledStep:
         self.lists: list[tuple[ListSpec, f.RowFormSet]] = []
         for spec in step.lists:
             rows = document.get(spec.section) or []
-            formset = spec.formset_class(
-                data=data,
-                prefix=spec.prefix,
-                initial=[spec.form_class.initial_from_row(row) for row in rows],
-            )
+            if data is None:
+                formset = spec.formset_class(
+                    prefix=spec.prefix,
+                    initial=[spec.form_class.initial_from_row(row) for row in rows],
+                )
+            else:
+                # Rows are what was posted, never what the page held when it
+                # loaded: no `initial`, so an autosaved row is not "unchanged".
+                formset = spec.formset_class(data=data, prefix=spec.prefix)
             self.lists.append((spec, formset))
         self.sections: dict[str, Any] = {}
         self.engine_errors: list[tuple[str, str]] = []
