@@ -37,6 +37,14 @@ def is_urgent_safety_answer(*, suicide_screen: Mapping[str, Any], phq9: Sequence
     return len(phq9) == 9 and isinstance(phq9[8], int) and phq9[8] > 0
 
 
+def document_has_urgent_answer(document: Mapping[str, Any]) -> bool:
+    """An urgent safety answer in an intake document (whole or in part)."""
+    return is_urgent_safety_answer(
+        suicide_screen=document.get("suicide_screen") or {},
+        phq9=(document.get("depression") or {}).get("phq9") or [],
+    )
+
+
 def oncall_recipients() -> list[str]:
     """On-call clinicians (active, in the clinician group) and the clinic's
     configured on-call addresses, without duplicates."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient
+from clinic.safety import document_has_urgent_answer
 
 SEVERITY_RANK = {"urgent": 4, "high": 3, "moderate": 2, "info": 1}
 
@@ -134,6 +135,14 @@ class Intake(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def shows_crisis_resources(self) -> bool:
+        """The patient sees the crisis resources: an urgent safety answer is in
+        the answers, or reached the server at some point (the clinic was told)."""
+        if self.safety_alerted_at is not None:
+            return True
+        return document_has_urgent_answer(self.document or {})
 
     @property
     def current_result(self) -> ScreeningResult | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, SexAtBirth
+from clinic.safety import is_urgent_safety_answer
 from screening.intake import instruments as inst
 
 RESPONSE_CHOICES = [
@@ -97,6 +98,27 @@ def number(value: Decimal | int | None) -> int | float | None:
     if isinstance(value, int):
         return value
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def typed_value(data: Any, name: str) -> str | None:
+    """One posted value, from a QueryDict or from typed values kept as lists."""
+    if data is None:
+        return None
+    value = data.get(name)
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) else None
+
+
+def typed_is_urgent(step: str, data: Any) -> bool:
+    """Whether what was posted on a step holds an urgent safety answer, whether
+    or not the step is valid or complete (the one definition is
+    `clinic.safety.is_urgent_safety_answer`)."""
+    if step == "safety":
+        return is_urgent_safety_answer(suicide_screen=SafetyForm.typed_screen(data), phq9=[])
+    if step == "feeling":
+        return is_urgent_safety_answer(suicide_screen={}, phq9=FeelingForm.typed_phq9(data))
+    return False
 
 
 def blank_none(value: str | None) -> str | None:
@@ -286,6 +308,15 @@ class FeelingForm(SectionForm):
             initial[f"gad7_{i}"] = str(value)
         return initial
 
+    @staticmethod
+    def typed_phq9(data: Any) -> list[int | None]:
+        """The PHQ-9 answers in what was posted, valid or not (None: no answer)."""
+        answers: list[int | None] = []
+        for i in range(1, 10):
+            value = typed_value(data, f"phq9_{i}")
+            answers.append(int(value) if value in ("0", "1", "2", "3") else None)
+        return answers
+
     def field_for(self, section, key, item, sub):
         if key in ("phq9", "gad7"):
             return f"{key}_{item + 1}" if item is not None else f"{key}_1"
@@ -351,6 +382,12 @@ class SafetyForm(SectionForm):
             answer if section["behavior_lifetime"] or answer is True else None
         )
         return {"suicide_screen": section}
+
+    @classmethod
+    def typed_screen(cls, data: Any) -> dict[str, bool | None]:
+        """The C-SSRS answers in what was posted, valid or not: a "yes" counts
+        even when other questions are still blank."""
+        return {name: to_bool(typed_value(data, name)) for name in cls.base_fields}
 
     @classmethod
     def initial_from(cls, document, patient):

@@ -20,6 +20,7 @@ from clinic.accounts.models import Patient
 from clinic.accounts.roles import PATIENT, public, role_required
 from screening.engine import DocumentError
 from screening.intake.access import get_intake_for
+from screening.intake.forms import typed_is_urgent
 from screening.intake.steps import STEP_BY_KEY, STEPS, filled_step, plain_message, step_summary
 from screening.models import Intake, Medication
 from screening.services import intake as svc
@@ -90,7 +91,7 @@ def _context(request, intake: Intake, key: str, **extra) -> dict:
         "step": STEP_BY_KEY[key],
         "progress": _progress(intake, key),
         "previous_url": _step_url(previous) if previous else None,
-        "show_crisis": svc.is_high_risk(intake.document),
+        "show_crisis": intake.shows_crisis_resources,
         "step_number": [s.key for s in STEPS].index(key) + 1,
         "step_count": len(STEPS),
         "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
@@ -150,9 +151,10 @@ def _keep_after_timeout(request: HttpRequest, key: str) -> HttpResponse:
     intake = Intake.objects.filter(pk=pk, status=Intake.Status.DRAFT).first()
     if intake is None or step != key or key not in svc.STEP_SECTIONS:
         return login_url
+    _act_on_urgent_answer(intake, key, request.POST)
     svc.intake_save_typed(intake=intake, step=key, typed=request.POST.lists(), attention=False)
     if request.META.get(AUTOSAVE_HEADER) == "1":
-        return JsonResponse({"saved": True, "session": "ended"})
+        return JsonResponse({"saved": True, "session": "ended", "crisis": _crisis(intake)})
     messages.info(
         request,
         _("Your session had ended. What you typed is kept: please log in again to carry on."),
@@ -189,6 +191,9 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
 
     action = request.POST.get("action", "next")
     autosave = request.META.get(AUTOSAVE_HEADER) == "1"
+    # Before anything else: an urgent answer is acted on whether or not the
+    # step is valid or complete, whatever button (or autosave) sent it.
+    _act_on_urgent_answer(intake, key, request.POST)
     if action.startswith("add:"):
         data = request.POST.copy()
         prefix = action.removeprefix("add:")
@@ -228,8 +233,15 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
     return _render_step(request, intake, filled, status=200)
 
 
+def _act_on_urgent_answer(intake: Intake, key: str, data) -> None:
+    """An urgent safety answer reached the server: alert the on-call
+    clinicians (once per intake), so the crisis resources show from now on."""
+    if key in svc.SAFETY_STEPS and typed_is_urgent(key, data):
+        svc.intake_raise_safety_alert(intake=intake)
+
+
 def _crisis(intake: Intake) -> bool:
-    return svc.is_high_risk(intake.document)
+    return intake.shows_crisis_resources
 
 
 def _after_save(request: HttpRequest, key: str, action: str) -> HttpResponse:
@@ -322,7 +334,7 @@ def intake_done(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "intake": intake,
             "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
-            "show_crisis": svc.is_high_risk(intake.document),
+            "show_crisis": intake.shows_crisis_resources,
         },
     )
 

@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from clinic.accounts.models import Patient
-from clinic.safety import is_urgent_safety_answer, safety_answer_raise
+from clinic.safety import document_has_urgent_answer, safety_answer_raise
 from screening.engine import DocumentError, parse_document, validate_section
 from screening.engine.document import FORMAT
 from screening.models import Intake
@@ -91,10 +91,7 @@ def typed_values(intake: Intake, step: str) -> dict[str, list[str]] | None:
 
 def is_high_risk(document: Mapping[str, Any]) -> bool:
     """A safety answer the clinic must act on at once (see clinic.safety)."""
-    return is_urgent_safety_answer(
-        suicide_screen=document.get("suicide_screen") or {},
-        phq9=(document.get("depression") or {}).get("phq9") or [],
-    )
+    return document_has_urgent_answer(document)
 
 
 def patient_name_for(intake: Intake) -> tuple[str, str]:

@@ -380,7 +380,7 @@ class TestTimedOutSession:
             {"bipolar_disorder": "yes", "resume": token},
             HTTP_X_INTAKE_AUTOSAVE="1",
         )
-        assert response.json() == {"saved": True, "session": "ended"}
+        assert response.json() == {"saved": True, "session": "ended", "crisis": False}
 
     @pytest.mark.parametrize("tamper", ["bad", "other-step"])
     def test_a_bad_or_misplaced_token_keeps_nothing(self, client, patient, tamper):
