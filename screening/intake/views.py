@@ -119,6 +119,12 @@ def intake_start(request: HttpRequest) -> HttpResponse:
     return redirect(_step_url(svc.first_incomplete_step(draft)))
 
 
+def _is_autosave(request: HttpRequest) -> bool:
+    """The page's autosave: a header on fetch, a field when the page sends
+    what is typed as it is closed (navigator.sendBeacon sets no headers)."""
+    return request.META.get(AUTOSAVE_HEADER) == "1" or request.POST.get("autosave") == "1"
+
+
 def resume_token(intake: Intake, key: str) -> str:
     """Signed (intake, step), put in each step's form so that answers posted
     after the session timed out are still kept."""
@@ -153,7 +159,7 @@ def _keep_after_timeout(request: HttpRequest, key: str) -> HttpResponse:
         return login_url
     _act_on_urgent_answer(intake, key, request.POST)
     svc.intake_save_typed(intake=intake, step=key, typed=request.POST.lists(), attention=False)
-    if request.META.get(AUTOSAVE_HEADER) == "1":
+    if _is_autosave(request):
         return JsonResponse({"saved": True, "session": "ended", "crisis": _crisis(intake)})
     messages.info(
         request,
@@ -190,7 +196,7 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
         return _render_step(request, intake, filled)
 
     action = request.POST.get("action", "next")
-    autosave = request.META.get(AUTOSAVE_HEADER) == "1"
+    autosave = _is_autosave(request)
     # Before anything else: an urgent answer is acted on whether or not the
     # step is valid or complete, whatever button (or autosave) sent it.
     _act_on_urgent_answer(intake, key, request.POST)

@@ -196,7 +196,7 @@ def _clean_typed(
     return {
         str(key).replace("\x00", ""): [str(v).replace("\x00", "\ufffd") for v in values]
         for key, values in pairs
-        if key not in ("csrfmiddlewaretoken", "resume")
+        if key not in ("csrfmiddlewaretoken", "resume", "autosave")
     }
 
 

@@ -10,6 +10,25 @@
     return input ? input.value : "";
   }
 
+  // The crisis resources, shown the moment the server says an urgent safety
+  // answer reached it: next to the answer that raised them, in view, with
+  // keyboard focus moved there (the panel is a role=alert, so screen readers
+  // announce it). Without JavaScript the server puts them at the top of the
+  // next page.
+  function showCrisis(near) {
+    var slot = document.getElementById("crisis-slot");
+    if (!slot || !slot.hidden) { return; }
+    var anchor = near && near.closest ? near.closest("fieldset, [id^='div_id_'], .intake-followup") : null;
+    if (anchor && anchor.parentNode) {
+      anchor.parentNode.insertBefore(slot, anchor.nextSibling);
+      slot.classList.add("crisis-inline");
+    }
+    slot.hidden = false;
+    slot.setAttribute("tabindex", "-1");
+    slot.focus({ preventScroll: true });
+    slot.scrollIntoView({ block: "nearest" });
+  }
+
   function setupAutosave(form) {
     var url = form.getAttribute("data-autosave");
     if (!url || !window.fetch || !window.FormData) { return; }
@@ -17,48 +36,91 @@
     var timer = null;
     var busy = false;
     var again = false;
+    var dirty = false;
+    var failing = false;
+    var retryDelay = 2000;
+    var lastField = null;
+    var pending = null;
 
-    function save() {
-      if (busy) { again = true; return; }
-      busy = true;
+    function say(key) {
+      if (status) { status.textContent = key ? (status.getAttribute(key) || "") : ""; }
+    }
+
+    function autosaveData() {
       var data = new FormData(form);
       data.set("action", "stay");
+      data.set("autosave", "1");
+      return data;
+    }
+
+    function save() {
+      timer = null;
+      if (busy) { again = true; return; }
+      busy = true;
+      dirty = false;
       fetch(url, {
         method: "POST",
-        body: data,
+        body: autosaveData(),
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(form), "X-Intake-Autosave": "1" }
       }).then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       }).then(function (result) {
-        if (status) {
-          var key = result.session === "ended" ? "data-ended-text" : "data-saved-text";
-          status.textContent = status.getAttribute(key) || "";
-        }
-        if (result.crisis) {
-          var slot = document.getElementById("crisis-slot");
-          if (slot && slot.hidden) { slot.hidden = false; }
-        }
+        failing = false;
+        retryDelay = 2000;
+        say(result.session === "ended" ? "data-ended-text" : "data-saved-text");
+        if (result.crisis) { showCrisis(lastField); }
       }).catch(function () {
-        if (status) { status.textContent = ""; }
+        // Offline, or the server could not save (a database outage answers
+        // 503): what is typed stays in the page; keep trying until it is saved.
+        failing = true;
+        dirty = true;
+        say("data-retry-text");
+        timer = window.setTimeout(save, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
       }).then(function () {
         busy = false;
-        if (pending) { form.dispatchEvent(new CustomEvent("intake:saved")); return; }
+        if (pending && !failing) { form.dispatchEvent(new CustomEvent("intake:saved")); return; }
         if (again) { again = false; schedule(); }
       });
     }
 
     function schedule() {
+      dirty = true;
       if (timer) { window.clearTimeout(timer); }
-      timer = window.setTimeout(save, 1200);
+      // data-autosave-delay: how long typing pauses before a save (ms).
+      var delay = parseInt(form.getAttribute("data-autosave-delay"), 10) || 1200;
+      timer = window.setTimeout(save, failing ? retryDelay : delay);
     }
 
-    form.addEventListener("input", schedule);
-    form.addEventListener("change", schedule);
-    var pending = null;
+    function remember(event) {
+      if (event.target && event.target.name) { lastField = event.target; }
+      schedule();
+    }
+
+    form.addEventListener("input", remember);
+    form.addEventListener("change", remember);
+    // Leaving the page (a tab closed, the phone locked) with typing not yet
+    // saved: send it now rather than lose it.
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState !== "hidden" || !dirty || !navigator.sendBeacon) { return; }
+      if (timer) { window.clearTimeout(timer); timer = null; }
+      if (navigator.sendBeacon(url, autosaveData())) { dirty = false; }
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (failing && !pending) { event.preventDefault(); event.returnValue = ""; }
+    });
     form.addEventListener("submit", function (event) {
-      if (timer) { window.clearTimeout(timer); }
+      if (timer) { window.clearTimeout(timer); timer = null; }
+      if (failing) {
+        // The connection is down: keep the page (and what is typed) and retry.
+        event.preventDefault();
+        say("data-offline-text");
+        pending = event.submitter || null;
+        save();
+        return;
+      }
       if (busy) {
         // Let an autosave in flight land first, so it cannot overwrite this save.
         event.preventDefault();
