@@ -74,7 +74,8 @@ def _already(page: Page, name: str, value) -> bool:
             const kind = fields[0].type;
             if (kind === "radio" || kind === "checkbox") {
                 const checked = fields.filter(f => f.checked).map(f => f.value);
-                const wanted = kind === "checkbox" && fields.length === 1 ? [fields[0].value] : values;
+                const single = kind === "checkbox" && fields.length === 1;
+                const wanted = single ? [fields[0].value] : values;
                 return checked.length === wanted.length && wanted.every(v => checked.includes(v));
             }
             return fields[0].value === values[0];
