@@ -82,7 +82,7 @@ class TypedStateMachine(RuleBasedStateMachine):
         # last save that passed stored.
         self.pages: dict[str, Page] = {}
         self.stored: dict[str, list[dict]] = {step: [] for step in LISTS}
-        self.typed_pending: dict[str, bool] = {step: False for step in LISTS}
+        self.typed_pending: dict[str, bool] = dict.fromkeys(LISTS, False)
         self.posted: dict[str, list[dict | None]] = {step: [] for step in LISTS}
         self.logged_in = True
 
