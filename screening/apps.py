@@ -12,3 +12,15 @@ class ScreeningConfig(AppConfig):
 
         # Changes to, and staff views of, an intake are logged.
         auditlog.register(Intake, exclude_fields=["document"])
+
+        from django.contrib.auth.signals import user_logged_out
+
+        from screening.services.intake import intake_end_resume_tokens
+
+        def end_resume_tokens(sender, request, user, **kwargs):
+            if user is not None:
+                intake_end_resume_tokens(user=user)
+
+        user_logged_out.connect(
+            end_resume_tokens, weak=False, dispatch_uid="intake-end-resume-tokens"
+        )

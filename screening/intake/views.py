@@ -10,7 +10,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -128,7 +128,9 @@ def _is_autosave(request: HttpRequest) -> bool:
 def resume_token(intake: Intake, key: str) -> str:
     """Signed (intake, step), put in each step's form so that answers posted
     after the session timed out are still kept."""
-    return signing.dumps({"i": intake.pk, "s": key}, salt=RESUME_SALT)
+    return signing.dumps(
+        {"i": intake.pk, "s": key, "t": timezone.now().timestamp()}, salt=RESUME_SALT
+    )
 
 
 @public
@@ -151,14 +153,16 @@ def _keep_after_timeout(request: HttpRequest, key: str) -> HttpResponse:
         data = signing.loads(
             request.POST.get("resume", ""), salt=RESUME_SALT, max_age=RESUME_MAX_AGE
         )
-        pk, step = int(data["i"]), data["s"]
+        pk, step, issued_at = int(data["i"]), data["s"], float(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return login_url
     intake = Intake.objects.filter(pk=pk, status=Intake.Status.DRAFT).first()
     if intake is None or step != key or key not in svc.STEP_SECTIONS:
         return login_url
+    if not svc.resume_token_is_live(intake, issued_at):
+        return login_url  # issued in a session the patient ended by logging out
     _act_on_urgent_answer(intake, key, request.POST)
-    svc.intake_save_typed(intake=intake, step=key, typed=request.POST.lists(), attention=False)
+    svc.intake_keep_timed_out_post(intake=intake, step=key, typed=request.POST.lists())
     if _is_autosave(request):
         return JsonResponse({"saved": True, "session": "ended", "crisis": _crisis(intake)})
     messages.info(
@@ -276,6 +280,7 @@ def _render_step(request, intake: Intake, filled, *, status: int = 200) -> HttpR
         errors=errors,
         medication_names=_medication_names() if step.key in ("treatments", "medicines") else [],
         state=svc.step_states(intake).get(step.key, ""),
+        kept_after_timeout=svc.kept_after_timeout(intake, step.key),
         patient_name=filled.patient_name,
         resume_token=resume_token(intake, step.key),
     )

@@ -33,6 +33,11 @@ from screening.models import Intake
 COMPLETE = "complete"
 ATTENTION = "attention"
 TYPED_KEY = "_typed"
+# Steps whose typed values came from a post kept after the session timed out,
+# until the patient has seen and saved them.
+KEPT_KEY = "_kept"
+# When the patient last logged out: resume tokens issued before it are void.
+LOGGED_OUT_KEY = "_logged_out_at"
 
 # Each form step and the document sections it fills, in the order they are asked.
 STEP_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -230,6 +235,7 @@ def intake_save_step(
     typed = dict(state.get(TYPED_KEY, {}))
     typed.pop(step, None)
     state[TYPED_KEY] = typed
+    state[KEPT_KEY] = [s for s in state.get(KEPT_KEY, []) if s != step]
     draft.document = document
     draft.step_state = state
     draft.save(update_fields=["document", "step_state", "updated_at"])
@@ -272,6 +278,50 @@ def intake_save_typed(
     draft.save(update_fields=["step_state", "updated_at"])
     intake.step_state = draft.step_state
     return draft
+
+
+def intake_end_resume_tokens(*, user: Any) -> int:
+    """The patient logged out: the resume tokens of their pages end with the
+    session they were issued in (a post kept through one is only for a session
+    that timed out, never for one ended on purpose)."""
+    patient = getattr(user, "patient", None)
+    if patient is None:
+        return 0
+    stamp = timezone.now().timestamp()
+    count = 0
+    with transaction.atomic():
+        for draft in Intake.objects.select_for_update().filter(
+            patient=patient, status=Intake.Status.DRAFT
+        ):
+            draft.step_state = {**draft.step_state, LOGGED_OUT_KEY: stamp}
+            draft.save(update_fields=["step_state", "updated_at"])
+            count += 1
+    return count
+
+
+def resume_token_is_live(intake: Intake, issued_at: float) -> bool:
+    """A token issued after the patient's last logout."""
+    return issued_at > float((intake.step_state or {}).get(LOGGED_OUT_KEY, 0))
+
+
+@transaction.atomic
+def intake_keep_timed_out_post(
+    *, intake: Intake, step: str, typed: Iterable[tuple[str, Iterable[str]]]
+) -> Intake:
+    """Keep what was posted after the session timed out, as typed values only:
+    never validated or stored as the patient's answers until they have logged
+    in, seen them on the step and saved it themselves."""
+    draft = intake_save_typed(intake=intake, step=step, typed=typed, attention=False)
+    state = dict(draft.step_state)
+    state[KEPT_KEY] = sorted({*state.get(KEPT_KEY, []), step})
+    draft.step_state = state
+    draft.save(update_fields=["step_state", "updated_at"])
+    intake.step_state = state
+    return draft
+
+
+def kept_after_timeout(intake: Intake, step: str) -> bool:
+    return step in (intake.step_state or {}).get(KEPT_KEY, [])
 
 
 def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:

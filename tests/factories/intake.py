@@ -104,3 +104,9 @@ def step_post(step_key: str, document: dict, patient, action: str = "next") -> d
                 )
             )
     return {k: v if len(v) > 1 else v[0] for k, v in data.items()}
+
+
+def end_session_by_timeout(client) -> None:
+    """The session times out: it is gone on the server while the browser still
+    holds its cookie (not a logout, which also ends the page's resume tokens)."""
+    client.session.delete()

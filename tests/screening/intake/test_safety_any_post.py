@@ -11,7 +11,7 @@ from django.core import mail
 
 from screening.models import Intake
 from tests.factories.accounts import PatientFactory, StaffFactory
-from tests.factories.intake import URGENT_SAFETY, document_for, step_post
+from tests.factories.intake import URGENT_SAFETY, document_for, end_session_by_timeout, step_post
 from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,7 +103,7 @@ def test_once_per_intake_however_many_posts(client, patient, on_call):
 def test_a_post_kept_after_the_session_timed_out_alerts(client, patient, on_call):
     page = client.get("/intake/step/safety/").content.decode()
     token = re.search(r'name="resume" value="([^"]+)"', page).group(1)
-    client.logout()
+    end_session_by_timeout(client)
     response = client.post(
         "/intake/step/safety/",
         {**INTENT_ONLY, "resume": token, "action": "stay"},

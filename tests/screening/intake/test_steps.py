@@ -14,7 +14,13 @@ from screening.intake.steps import STEPS
 from screening.models import Intake
 from screening.services.intake import ATTENTION, COMPLETE, FORM_STEPS, TYPED_KEY
 from tests.factories.accounts import PatientFactory
-from tests.factories.intake import HYPERTENSION, LIKELY_TRD, document_for, step_post
+from tests.factories.intake import (
+    HYPERTENSION,
+    LIKELY_TRD,
+    document_for,
+    end_session_by_timeout,
+    step_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -358,7 +364,7 @@ class TestTimedOutSession:
 
     def test_answers_posted_after_the_session_ended_are_kept(self, client, patient, document):
         token = self.token(client, "history")
-        client.logout()
+        end_session_by_timeout(client)
         data = step_post("history", document, patient)
         data.update(resume=token, psychiatric_hospitalizations="2")
         response = client.post("/intake/step/history/", data)
@@ -374,7 +380,7 @@ class TestTimedOutSession:
 
     def test_autosave_after_the_session_ended_says_so(self, client, patient):
         token = self.token(client, "history")
-        client.logout()
+        end_session_by_timeout(client)
         response = client.post(
             "/intake/step/history/",
             {"bipolar_disorder": "yes", "resume": token},
@@ -385,12 +391,40 @@ class TestTimedOutSession:
     @pytest.mark.parametrize("tamper", ["bad", "other-step"])
     def test_a_bad_or_misplaced_token_keeps_nothing(self, client, patient, tamper):
         token = self.token(client, "feeling") if tamper == "other-step" else "x:y:z"
+        end_session_by_timeout(client)
+        response = client.post(
+            "/intake/step/history/", {"bipolar_disorder": "yes", "resume": token}
+        )
+        assert response["Location"].startswith("/accounts/login/")
+        assert TYPED_KEY not in draft(patient).step_state
+
+    def test_a_token_from_a_session_ended_by_logging_out_keeps_nothing(self, client, patient):
+        token = self.token(client, "history")
         client.logout()
         response = client.post(
             "/intake/step/history/", {"bipolar_disorder": "yes", "resume": token}
         )
         assert response["Location"].startswith("/accounts/login/")
         assert TYPED_KEY not in draft(patient).step_state
+
+    def test_a_kept_post_is_shown_to_check_and_never_stored_as_answers_unseen(
+        self, client, patient, document
+    ):
+        client.post("/intake/step/history/", step_post("history", document, patient))
+        stored = draft(patient).document["psychiatric_history"]
+        token = self.token(client, "history")
+        end_session_by_timeout(client)
+        data = step_post("history", document, patient)
+        data.update(resume=token, psychiatric_hospitalizations="7")
+        client.post("/intake/step/history/", data)
+        assert draft(patient).document["psychiatric_history"] == stored
+        client.force_login(patient.user)
+        page = client.get("/intake/step/history/").content.decode()
+        assert "We kept what you typed" in page
+        assert 'value="7"' in page
+        client.post("/intake/step/history/", {**data, "resume": ""})
+        assert draft(patient).document["psychiatric_history"]["psychiatric_hospitalizations"] == 7
+        assert "We kept what you typed" not in client.get("/intake/step/history/").content.decode()
 
     def test_anonymous_get_goes_to_login(self, client):
         response = client.get("/intake/step/history/")

@@ -28,7 +28,13 @@ from screening.intake.forms import CurrentMedicationForm, TrialForm
 from screening.models import Intake
 from screening.services.intake import COMPLETE, FORM_STEPS, TYPED_KEY
 from tests.factories.accounts import PatientFactory
-from tests.factories.intake import LIKELY_TRD, _form_post, document_for, step_post
+from tests.factories.intake import (
+    LIKELY_TRD,
+    _form_post,
+    document_for,
+    end_session_by_timeout,
+    step_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +224,7 @@ class TypedStateMachine(RuleBasedStateMachine):
         html = self.client.get(f"/intake/step/{step}/").content.decode()
         token = re.search(r'name="resume" value="([^"]+)"', html).group(1)
         data = self._post_data(step, "next")
-        self.client.logout()
+        end_session_by_timeout(self.client)
         data["resume"] = token
         response = self.client.post(f"/intake/step/{step}/", data)
         assert response["Location"].startswith("/accounts/login/")
