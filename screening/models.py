@@ -8,6 +8,8 @@ version holds the whole validated document and never changes again.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -147,6 +149,30 @@ class Intake(models.Model):
     @property
     def current_result(self) -> ScreeningResult | None:
         return self.results.filter(is_current=True).first()
+
+
+class Installation(models.Model):
+    """This installation's own identity: random values made once per database,
+    so that two clinics (or two databases) never export the same identifiers."""
+
+    fhir_namespace = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_("Namespace of the UUIDs of exported FHIR resources (made once, random)."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("installation")
+
+    def __str__(self) -> str:
+        return f"Installation {self.fhir_namespace}"
+
+    @classmethod
+    def current(cls) -> Installation:
+        """The one row, made on first use."""
+        found = cls.objects.order_by("pk").first()
+        return found if found is not None else cls.objects.create()
 
 
 class ScreeningResult(models.Model):
