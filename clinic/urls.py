@@ -22,3 +22,5 @@ urlpatterns = [
     path("", include("clinic.scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "clinic.views.server_error"

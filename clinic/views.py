@@ -1,17 +1,20 @@
 """Site-wide views: the landing redirect by role and the health check."""
 
+import sys
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.decorators.cache import never_cache
 from django.utils import timezone
+from django.views import defaults
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, PATIENT, SCHEDULER, public, role_of
+from clinic.operations.middleware import DATABASE_DOWN, database_unavailable_response
 from clinic.operations.models import WorkerHeartbeat
 
 HOME_BY_ROLE = {
@@ -67,3 +70,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     if silent or last_seen is not None:
         body["worker_last_seen"] = last_seen.isoformat() if last_seen else None
     return JsonResponse(body, status=503 if silent else 200)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that cannot be reached is a 503 ("try again in
+    a minute"), also when the error came from a middleware (the session
+    saved on the way out); anything else is Django's 500 page."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)

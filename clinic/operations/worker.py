@@ -182,11 +182,10 @@ class SupervisedWorker(Worker):
             self._stop.set()
             if heartbeat is not None and heartbeat.is_alive():
                 heartbeat.join(timeout=HEARTBEAT_SECONDS + 1)
-            if not self.batch:
-                try:
-                    WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
-                except DatabaseError:
-                    pass
+            try:  # a worker that stops cleanly is not "silent"
+                WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+            except DatabaseError:
+                pass
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """django-tasks-db's run_task, except that a task that failed because

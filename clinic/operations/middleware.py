@@ -1,0 +1,67 @@
+"""A database that cannot be reached answers 503, not 500.
+
+`DatabaseUnavailableMiddleware` turns an OperationalError or InterfaceError
+raised by a view into a 503 page that says to try again in a minute (JSON for
+the intake's autosave, which then keeps what is typed and retries), logged as
+a warning rather than a server error. An error raised outside a view (the
+session saved on the way out) reaches `clinic.views.server_error`, which
+answers the same. Nothing is half-saved: every state change runs in a
+transaction, which the database rolls back when the connection drops.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+from screening.intake.views import AUTOSAVE_HEADER
+
+logger = logging.getLogger("clinic.database")
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 60
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 answer: JSON for autosave and JSON clients, a page otherwise.
+    Renders without the request's context processors (they read the
+    database)."""
+    if request.META.get(AUTOSAVE_HEADER) == "1" or (
+        request.accepts("application/json") and not request.accepts("text/html")
+    ):
+        response: HttpResponse = JsonResponse(
+            {
+                "saved": False,
+                "error": gettext(
+                    "The clinic's system is briefly unavailable. "
+                    "Your answers are kept on this page; try again in a minute."
+                ),
+                "retry_after": RETRY_AFTER_SECONDS,
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"retry_after_minutes": 1}), status=503
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, DATABASE_DOWN):
+            logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exception)
+            return database_unavailable_response(request)
+        return None
