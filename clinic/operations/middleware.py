@@ -62,6 +62,8 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, DATABASE_DOWN):
-            logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exception)
+            logger.warning(
+                "Database unavailable on %s %s: %s", request.method, request.path, exception
+            )
             return database_unavailable_response(request)
         return None

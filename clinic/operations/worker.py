@@ -23,6 +23,7 @@ and before the task was marked done. The clinic's tasks are written for that
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -173,19 +174,16 @@ class SupervisedWorker(Worker):
                         self._failures,
                     )
                     self.startup_delay = False
-                    try:
+                    with contextlib.suppress(DatabaseError):
                         connection.close()
-                    except DatabaseError:
-                        pass
                     time.sleep(delay)
         finally:
             self._stop.set()
             if heartbeat is not None and heartbeat.is_alive():
                 heartbeat.join(timeout=HEARTBEAT_SECONDS + 1)
-            try:  # a worker that stops cleanly is not "silent"
+            # A worker that stops cleanly is not "silent".
+            with contextlib.suppress(DatabaseError):
                 WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
-            except DatabaseError:
-                pass
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """django-tasks-db's run_task, except that a task that failed because

@@ -6,6 +6,7 @@ These need PostgreSQL (the worker and the test share the test database)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -141,17 +142,13 @@ class Proxy:
         except OSError:
             pass
         for s in (source, sink):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def stop(self) -> None:
         if self.listener is not None:
-            try:
-                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # shutdown wakes the accept()
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
         for s in self.sockets:
             try:
