@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "clinic.accounts",
     "clinic.scheduling",
     "clinic.operations",
+    "clinic.privacy",
     "screening",
     "screening.review",
 ]
