@@ -1,7 +1,8 @@
 """A database that cannot be reached answers 503, not 500.
 
-`DatabaseUnavailableMiddleware` turns an OperationalError or InterfaceError
-raised by a view into a 503 page that says to try again in a minute (JSON for
+`DatabaseUnavailableMiddleware` (right after AuthenticationMiddleware) reads
+the session's user first and turns an OperationalError or InterfaceError,
+there or raised by a view, into a 503 page that says to try again in a minute (JSON for
 the intake's autosave, which then keeps what is typed and retries), logged as
 a warning rather than a server error. An error raised outside a view (the
 session saved on the way out) reaches `clinic.views.server_error`, which
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -58,12 +60,22 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            try:
+                # The session and its user, read now (later middleware and the
+                # view use the cached user).
+                request.user.is_authenticated  # noqa: B018
+            except DATABASE_DOWN as exc:
+                return self._unavailable(request, exc)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, DATABASE_DOWN):
-            logger.warning(
-                "Database unavailable on %s %s: %s", request.method, request.path, exception
-            )
-            return database_unavailable_response(request)
+            return self._unavailable(request, exception)
         return None
+
+    @staticmethod
+    def _unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        logger.warning("Database unavailable on %s %s: %s", request.method, request.path, first)
+        return database_unavailable_response(request)

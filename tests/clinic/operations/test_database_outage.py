@@ -75,3 +75,5 @@ def test_an_unreachable_database_answers_503_try_again_in_a_minute(database):
     assert "try again in a minute" in body["error"]
     # Logged as a warning about the database, not as a server error.
     assert "Internal Server Error" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Database unavailable on GET /intake/" in result.stderr
