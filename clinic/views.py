@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, PATIENT, SCHEDULER, public, role_of
-from clinic.operations.middleware import DATABASE_DOWN, database_unavailable_response
+from clinic.operations.middleware import DATABASE_DOWN, database_unavailable_response, logger
 from clinic.operations.models import WorkerHeartbeat
 
 HOME_BY_ROLE = {
@@ -76,6 +76,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database that cannot be reached is a 503 ("try again in
     a minute"), also when the error came from a middleware (the session
     saved on the way out); anything else is Django's 500 page."""
-    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_DOWN):
+        logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
         return database_unavailable_response(request)
     return defaults.server_error(request)

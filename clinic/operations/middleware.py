@@ -31,7 +31,7 @@ RETRY_AFTER_SECONDS = 60
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """The 503 answer: JSON for autosave and JSON clients, a page otherwise.
     Renders without the request's context processors (they read the
-    database)."""
+    database). Callers log the cause (a warning)."""
     if request.META.get(AUTOSAVE_HEADER) == "1" or (
         request.accepts("application/json") and not request.accepts("text/html")
     ):
@@ -52,6 +52,9 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Logged once, as the warning above names the cause; not again by
+    # django.request as a server error.
+    response._has_been_logged = True  # noqa: SLF001 (django.utils.log.log_response's marker)
     return response
 
 

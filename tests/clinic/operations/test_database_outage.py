@@ -76,4 +76,5 @@ def test_an_unreachable_database_answers_503_try_again_in_a_minute(database):
     # Logged as a warning about the database, not as a server error.
     assert "Internal Server Error" not in result.stderr
     assert "Traceback" not in result.stderr
+    assert "Service Unavailable" not in result.stderr
     assert "Database unavailable on GET /intake/" in result.stderr

@@ -2,7 +2,7 @@
 the task worker SIGKILLed five times while it sends reminders and safety
 alerts, and PostgreSQL stopped for 10 seconds in the middle of it.
 
-    .venv/bin/python bench/bench_reliability.py [--seconds 120] [--patients 50]
+    .venv/bin/python bench/load_and_faults.py [--seconds 120] [--patients 50]
 
 Needs root (it starts a throwaway PostgreSQL cluster of its own with initdb
 through `su postgres`, on port 5544, and stops it at the end; the machine's
