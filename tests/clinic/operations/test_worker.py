@@ -205,3 +205,14 @@ def test_healthz_reports_tasks_waiting_with_no_worker_ever_seen(client, on_call)
 def test_a_batch_worker_leaves_no_heartbeat_behind():
     run_worker()
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_admins_see_heartbeats_and_alerts_read_only(client, clinic_admin, scheduler, on_call):
+    beat(3)
+    safety_answer_raise(patient=PatientFactory(), source="intake", link="http://x/", key="k-1")
+    client.force_login(clinic_admin)
+    assert "k-1" in client.get("/admin/operations/safetyalert/").content.decode()
+    assert "w1" in client.get("/admin/operations/workerheartbeat/").content.decode()
+    assert client.get("/admin/operations/safetyalert/add/").status_code == 403
+    client.force_login(scheduler)
+    assert client.get("/admin/operations/safetyalert/").status_code in (302, 403)
