@@ -10,6 +10,7 @@ import contextlib
 import os
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -36,13 +37,14 @@ def database_url(port: int | None = None) -> str:
     )
 
 
-def start_worker(url: str, log: Path) -> subprocess.Popen:
+def start_worker(url: str, log: Path, **extra: str) -> subprocess.Popen:
     environment = {
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_DEBUG": "0",
         "TASK_WORKER_LEASE_SECONDS": "10",
         "PGCONNECT_TIMEOUT": "2",
+        **extra,
     }
     return subprocess.Popen(
         [sys.executable, "manage.py", "task_worker", "--queue-name", "*", "--no-reload"]
@@ -190,3 +192,89 @@ def test_the_worker_survives_a_database_outage_and_carries_on_by_itself(tmp_path
     finally:
         stop(worker)
         proxy.stop()
+
+
+class HoldingSMTP(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    """A mail server that takes each message, and for the first one waits
+    before saying so: the worker is killed in that moment, after the server
+    has the email and before the worker could record it."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self):
+        self.received: list[str] = []
+        self.release = threading.Event()
+        super().__init__(("127.0.0.1", 0), _SMTPHandler)
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        server = self.server
+        self.wfile.write(b"220 test\r\n")
+        while line := self.rfile.readline():
+            verb = line.strip().upper()
+            if verb == b"DATA":
+                self.wfile.write(b"354 go on\r\n")
+                message_id = ""
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    if data.lower().startswith(b"message-id:"):
+                        message_id = data.decode().split(":", 1)[1].strip()
+                server.received.append(message_id)
+                if len(server.received) == 1:
+                    server.release.wait(60)
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+def test_a_safety_alert_whose_worker_was_killed_mid_send_is_sent_with_the_same_message_id(
+    tmp_path,
+):
+    from clinic.operations.models import SafetyAlert
+    from clinic.safety import safety_answer_raise
+    from tests.factories.accounts import PatientFactory
+
+    smtp = HoldingSMTP()
+    threading.Thread(target=smtp.serve_forever, daemon=True).start()
+    mail = {
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.server_address[1]),
+        "CLINIC_ONCALL_EMAILS": "oncall@clinic.example",
+    }
+    try:
+        alert = safety_answer_raise(
+            patient=PatientFactory(), source="intake", link="http://x/1/", key="intake-1"
+        )
+        first = start_worker(database_url(), tmp_path / "first.log", **mail)
+        try:
+            wait_for(lambda: smtp.received, seconds=60, what="the first worker to send")
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        smtp.release.set()
+        alert.refresh_from_db()
+        assert alert.sent_at is None and alert.attempts == 1  # attempted, not recorded
+
+        second = start_worker(database_url(), tmp_path / "second.log", **mail)
+        try:
+            wait_for(
+                lambda: SafetyAlert.objects.filter(pk=alert.pk, sent_at__isnull=False).exists(),
+                seconds=60,
+                what="the next worker to send the alert",
+            )
+        finally:
+            stop(second)
+    finally:
+        smtp.shutdown()
+    alert.refresh_from_db()
+    assert alert.attempts == 2
+    # Transmitted twice (the crash window), as one email: one Message-ID.
+    assert smtp.received == [alert.message_id, alert.message_id]
+    assert SafetyAlert.objects.count() == 1
