@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -38,6 +40,23 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+
+
+def _readable(text: str) -> str:
+    """Dates and times as people read them, in the clinic's time zone."""
+    try:
+        if _DATETIME.fullmatch(text):
+            moment = timezone.localtime(datetime.datetime.fromisoformat(text))
+            return formats.date_format(moment, "DATETIME_FORMAT")
+        if _DATE.fullmatch(text):
+            return formats.date_format(datetime.date.fromisoformat(text), "DATE_FORMAT")
+    except ValueError:
+        pass
+    return text
+
+
 def _tree(value: Any) -> dict[str, Any]:
     """A nested value as nodes the template renders recursively."""
     if isinstance(value, dict):
@@ -47,11 +66,11 @@ def _tree(value: Any) -> dict[str, Any]:
         }
     if isinstance(value, list):
         return {"kind": "list", "items": [_tree(v) for v in value]}
-    if value is None:
+    if value is None or value == "":
         return {"kind": "empty"}
     if value is True or value is False:
         return {"kind": "bool", "value": value}
-    return {"kind": "text", "value": str(value)}
+    return {"kind": "text", "value": _readable(str(value))}
 
 
 @role_required(PATIENT)
@@ -75,5 +94,10 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/my_data.html",
-        {"data": data, "sections": sections, "intakes": intakes},
+        {
+            "data": data,
+            "sections": sections,
+            "intakes": intakes,
+            "exported_at": _readable(data["exported_at"]),
+        },
     )
