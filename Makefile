@@ -24,7 +24,7 @@ install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
 
 # Set up and serve the app with demo data on SQLite, with the task worker
-# alongside (stopped when the server stops).
+# alongside, restarted if it ever exits (both stopped when the server stops).
 run: export DJANGO_DEBUG ?= 1
 run: $(RUN_STAMP)
 	$(PY) manage.py migrate --no-input
@@ -32,7 +32,8 @@ run: $(RUN_STAMP)
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (worker running alongside; Ctrl-C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(PY) manage.py db_worker --queue-name '*' --no-reload & \
+	  while true; do $(PY) manage.py task_worker --queue-name '*' --no-reload; \
+	    echo "task worker exited ($$?); restarting in 2 s"; sleep 2; done & \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # Set up and run the whole suite: migrations check, lint, pytest.
@@ -44,8 +45,10 @@ test: $(DEV_STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
+# The task worker alone, under the same restart loop as `make run`.
 worker: $(RUN_STAMP)
-	$(PY) manage.py db_worker --queue-name '*'
+	while true; do $(PY) manage.py task_worker --queue-name '*'; \
+	  echo "task worker exited ($$?); restarting in 2 s"; sleep 2; done
 
 bench: $(DEV_STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

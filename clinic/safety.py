@@ -1,31 +1,50 @@
 """Urgent safety answers: tell the on-call clinicians at once.
 
-`safety_answer_raise(patient=..., source=..., link=...)` is called the
-moment a high-risk answer is saved (the intake's safety or PHQ-9 step, a
-follow-up check-in). After the transaction commits it queues a task on the
+`safety_answer_raise(patient=..., source=..., link=..., key=...)` is called
+the moment a high-risk answer is saved (the intake's safety or PHQ-9 step, a
+follow-up check-in). It records a `SafetyAlert` row in the same transaction
+(one per key: once per intake) and, after the commit, queues a task on the
 "email" queue; the worker emails every on-call clinician and the addresses in
 settings.CLINIC_ONCALL_EMAILS. The email says only that an urgent safety
 answer needs review, with a link: no clinical details, no name.
-Callers decide how often to alert (the intake does it once per intake).
+
+Never lost: the row is the record; the worker's sweep queues again any alert
+not sent a minute after it was last queued, and a task claimed by a worker
+that died is handed to another (clinic.operations.worker). At most once: the
+row is locked while sending and `sent_at` is committed with it; the one
+window left (a worker killed after the mail server accepted the email and
+before the commit, milliseconds) resends the same Message-ID.
 """
 
 from __future__ import annotations
 
+import logging
+import smtplib
+import uuid
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_tasks import task
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
+from clinic.operations.models import SafetyAlert
+
+logger = logging.getLogger(__name__)
 
 SUBJECT = "Urgent safety answer, please review"
 
 # C-SSRS screener answers that call for same-day action.
 URGENT_CSSRS_KEYS = ("intent", "plan", "behavior_past_3_months")
+
+# An unsent alert is queued again after this long (a lost task, a failed send).
+SWEEP_AFTER = timedelta(minutes=1)
 
 
 def is_urgent_safety_answer(*, suicide_screen: Mapping[str, Any], phq9: Sequence[Any]) -> bool:
@@ -63,23 +82,108 @@ def oncall_recipients() -> list[str]:
 
 
 @task(queue_name="email")
-def send_safety_alert(*, patient_id: int, source: str, link: str) -> int:
-    """Email the on-call clinicians; returns how many were emailed."""
-    recipients = oncall_recipients()
-    if not recipients:
-        return 0
+def send_safety_alert(*, alert_id: int) -> str:
+    """Deliver one recorded safety alert (idempotent); returns what happened."""
+    return safety_alert_deliver(alert_id=alert_id)
+
+
+def safety_alert_message(alert: SafetyAlert, recipients: list[str]) -> EmailMessage:
     body = (
         "Urgent safety answer, please review.\n\n"
-        f"{link}\n\n"
-        f"Source: {source}. Log in to see the details.\n"
+        f"{alert.link}\n\n"
+        f"Source: {alert.source}. Log in to see the details.\n"
     )
-    send_mail(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+    return EmailMessage(
+        subject=SUBJECT,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        headers={"Message-ID": alert.message_id},
+    )
 
 
-def safety_answer_raise(*, patient: Patient, source: str, link: str) -> None:
-    """Queue the on-call email once the current transaction commits."""
-    patient_id = patient.pk
-    transaction.on_commit(
-        lambda: send_safety_alert.enqueue(patient_id=patient_id, source=source, link=link)
+def safety_alert_deliver(*, alert_id: int) -> str:
+    """Send the alert unless it was sent already.
+
+    The row is locked for the whole send, so two deliveries of one alert
+    (a requeued task beside a slow one) never both send: the second waits,
+    then finds `sent_at` set. The attempt is committed before the email goes
+    out, so an alert whose worker died mid-send is visible as attempted; its
+    retry carries the same Message-ID. A mail-server failure is recorded and
+    the worker's sweep queues the alert again a minute later, for ever: an
+    urgent alert is never given up.
+    """
+    now = timezone.now()
+    if not SafetyAlert.objects.filter(pk=alert_id, sent_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_attempt_at=now
+    ):
+        return "already sent or gone"
+    with transaction.atomic():
+        alert = SafetyAlert.objects.select_for_update().get(pk=alert_id)
+        if alert.sent_at is not None:
+            return "already sent"
+        recipients = oncall_recipients()
+        if not recipients:
+            alert.last_error = "No on-call clinician or on-call address is configured."
+            alert.save(update_fields=["last_error"])
+            logger.error("Safety alert %s has no recipients", alert.pk)
+            return "no recipients"
+        try:
+            safety_alert_message(alert, recipients).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            alert.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            alert.save(update_fields=["last_error"])
+            logger.error("Safety alert %s failed (attempt %s): %s", alert.pk, alert.attempts, exc)
+            return "failed, the sweep retries"
+        alert.sent_at = timezone.now()
+        alert.recipients = ", ".join(recipients)
+        alert.last_error = ""
+        alert.save(update_fields=["sent_at", "recipients", "last_error"])
+    return "sent"
+
+
+def _message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "clinic.invalid"
+    return f"<safety-alert.{uuid.uuid4().hex}@{domain}>"
+
+
+def safety_answer_raise(
+    *, patient: Patient, source: str, link: str, key: str | None = None
+) -> SafetyAlert | None:
+    """Record the alert in the current transaction (so it commits with the
+    answer that raised it) and queue its delivery once that commits. With a
+    `key` (e.g. ``intake-12``) there is at most one alert per key: a second
+    call returns None. An alert whose queued task is lost (the process died
+    between commit and queueing) is queued again by the worker's sweep."""
+    with transaction.atomic():
+        alert, created = SafetyAlert.objects.get_or_create(
+            key=key or SafetyAlert.new_key(),
+            defaults={
+                "patient": patient,
+                "source": source,
+                "link": link[:500],
+                "message_id": _message_id(),
+                "enqueued_at": timezone.now(),
+            },
+        )
+    if not created:
+        return None
+    alert_id = alert.pk
+    transaction.on_commit(lambda: send_safety_alert.enqueue(alert_id=alert_id))
+    return alert
+
+
+def safety_alerts_requeue_undelivered(*, older_than: timedelta = SWEEP_AFTER) -> int:
+    """Queue again every unsent alert last queued more than `older_than` ago:
+    lost tasks, failed sends and crashed workers all end here. Delivery is
+    idempotent, so an extra task costs one query."""
+    now = timezone.now()
+    pending = list(
+        SafetyAlert.objects.filter(
+            sent_at__isnull=True, enqueued_at__lt=now - older_than
+        ).values_list("pk", flat=True)
     )
+    for alert_id in pending:
+        SafetyAlert.objects.filter(pk=alert_id).update(enqueued_at=now)
+        send_safety_alert.enqueue(alert_id=alert_id)
+    return len(pending)

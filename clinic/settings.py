@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "template_partials",
     "clinic.accounts",
     "clinic.scheduling",
+    "clinic.operations",
+    "clinic.privacy",
     "screening",
     "screening.review",
 ]
@@ -58,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: it loads the session's user first, so that
+    # a database outage is a 503 here rather than an error in a later middleware.
+    "clinic.operations.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,13 +182,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: django-tasks (the backport of Django 6's tasks) on the
-# database; `python manage.py db_worker` runs the queue.
+# database; `python manage.py task_worker` runs the queue
+# (django-tasks-db's db_worker with heartbeats, leases and outage survival).
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default", "email"],
     }
 }
+
+# A task whose worker has sent no heartbeat for this long is handed to
+# another worker (clinic.operations.worker; workers beat every 5 seconds).
+TASK_WORKER_LEASE_SECONDS = env_int("TASK_WORKER_LEASE_SECONDS", 30, minimum=10)
+# /healthz reports the worker as silent after this long without a heartbeat.
+TASK_WORKER_SILENT_SECONDS = env_int("TASK_WORKER_SILENT_SECONDS", 120, minimum=30)
 
 # Security headers. Cookies are secure whenever debug is off.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)

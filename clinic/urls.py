@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from clinic import views
 from clinic.accounts import views as account_views
+from clinic.privacy import views as privacy_views
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic admin"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("me/", account_views.patient_home, name="patient_home"),
+    path("me/data/", privacy_views.my_data_page, name="my_data"),
+    path("me/data.json", privacy_views.my_data_json, name="my_data_json"),
     path("no-role/", account_views.no_role, name="no_role"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,3 +25,5 @@ urlpatterns = [
     path("", include("clinic.scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "clinic.views.server_error"

@@ -1,4 +1,4 @@
-"""Run the real background worker in a test: everything queued, then return.
+"""Run the real background worker (`task_worker`) in a test: everything queued, then return.
 
 The worker closes and reopens database connections as it does in production,
 so tests that use it need `pytest.mark.django_db(transaction=True)`.
@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 def run_worker() -> None:
     call_command(
-        "db_worker",
+        "task_worker",
         batch=True,
         queue_name="*",
         startup_delay=False,

@@ -791,7 +791,9 @@ def checkin_submit(
     checkin.completed_at = timezone.now()
     checkin.save()
     if checkin.high_risk:
-        safety_answer_raise(patient=checkin.patient, source="check-in", link=link)
+        safety_answer_raise(
+            patient=checkin.patient, source="check-in", link=link, key=f"checkin-{checkin.pk}"
+        )
     return checkin
 
 

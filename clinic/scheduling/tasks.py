@@ -1,4 +1,4 @@
-"""Background work: reminder emails, sent by the `db_worker` process.
+"""Background work: reminder emails, sent by the `task_worker` process.
 
 Each `Reminder` row is queued as a task to run at its due time. Delivery
 takes a row lock on the reminder and sets `sent_at` in the same transaction
@@ -6,6 +6,14 @@ in which the email goes out, so a reminder is sent once however many times
 its task runs (two workers, a restarted worker, a manual re-queue). A
 reminder of a cancelled appointment, or one superseded by a move, is skipped.
 A mail-server failure is recorded on the row and retried with back-off.
+
+The one window in which a reminder can go out twice: the worker dies (SIGKILL,
+power) after the mail server accepted the email and before the transaction
+that records `sent_at` commits, a few milliseconds. The task is then handed to
+another worker within the lease (clinic.operations.worker) and sent again,
+with the same Message-ID (`<reminder.<id>@<domain>>`), which mail systems that
+de-duplicate use to show one email. Never more than twice per crash in that
+window; never lost.
 """
 
 from __future__ import annotations
@@ -55,6 +63,12 @@ def _absolute(path: str) -> str:
     return settings.CLINIC_BASE_URL.rstrip("/") + path
 
 
+def reminder_message_id(reminder: Reminder) -> str:
+    """The same for every delivery attempt of one reminder."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "clinic.invalid"
+    return f"<reminder.{reminder.pk}@{domain}>"
+
+
 def reminder_message(reminder: Reminder) -> EmailMessage:
     appointment = reminder.appointment
     patient = appointment.patient
@@ -75,7 +89,12 @@ def reminder_message(reminder: Reminder) -> EmailMessage:
         }
         subject = render_to_string("scheduling/email/reminder_subject.txt", context).strip()
         body = render_to_string("scheduling/email/reminder_body.txt", context)
-    message = EmailMessage(subject=subject, body=body, to=[patient.email])
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[patient.email],
+        headers={"Message-ID": reminder_message_id(reminder)},
+    )
     message.attach(
         f"appointment-{appointment.pk}.ics",
         calendar_bytes([appointment], for_patient=True),

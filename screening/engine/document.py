@@ -254,10 +254,24 @@ def _fixed_list(item: Any, length: int, item_text: str, *, optional: bool = Fals
     return Annotated[kind, BeforeValidator(_optional(check, optional))]
 
 
+# Limits of the format: what the clinic's database keeps, and what the web
+# form allows (it takes these from here). An imported document over a limit
+# is refused with the field's path, not cut short.
+MAX_LIST_ITEMS = 50
+MAX_EMAIL_LENGTH = 254
+MAX_PHONE_LENGTH = 40
+MAX_REFERRER_LENGTH = 200
+MAX_EXTERNAL_ID_LENGTH = 200
+MAX_PAYER_LENGTH = 200
+MAX_MEMBER_ID_LENGTH = 100
+
+
 def _check_list(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return value
-    raise _fail("must be a list")
+    if not isinstance(value, (list, tuple)):
+        raise _fail("must be a list")
+    if len(value) > MAX_LIST_ITEMS:
+        raise _fail(f"must have at most {MAX_LIST_ITEMS} entries (this has {len(value)})")
+    return value
 
 
 def _list(item: Any) -> Any:
@@ -285,6 +299,7 @@ NonBlankText = _text(nonblank=True)
 OptionalText = _text(optional=True)
 Email = _text(
     optional=True,
+    max_length=MAX_EMAIL_LENGTH,
     pattern=_EMAIL,
     pattern_message="must be a valid email address, e.g. name@example.org",
 )
@@ -318,8 +333,8 @@ class _Model(BaseModel):
 
 
 class Insurance(_Model):
-    payer: Text
-    member_id: Text
+    payer: _text(max_length=MAX_PAYER_LENGTH)
+    member_id: _text(max_length=MAX_MEMBER_ID_LENGTH)
 
 
 class Patient(_Model):
@@ -328,9 +343,9 @@ class Patient(_Model):
     date_of_birth: Date
     sex_at_birth: Sex
     email: Email = None
-    phone: OptionalText = None
+    phone: _text(optional=True, max_length=MAX_PHONE_LENGTH) = None
     preferred_language: Language = None
-    referring_clinician: OptionalText = None
+    referring_clinician: _text(optional=True, max_length=MAX_REFERRER_LENGTH) = None
     insurance: _object(Insurance, optional=True) = None
 
 
@@ -431,6 +446,7 @@ def _check_format(value: Any) -> str:
     raise _fail(f'must be "{FORMAT}"')
 
 
+ExternalId = _text(optional=True, max_length=MAX_EXTERNAL_ID_LENGTH)
 FormatValue = Annotated[Literal["clinic-intake/1"], BeforeValidator(_check_format)]
 PatientSection = _object(Patient)
 DepressionSection = _object(Depression)
@@ -449,7 +465,7 @@ ConsentSection = _object(Consent)
 # The type of each top-level key; validate_section validates against these.
 SECTION_TYPES: dict[str, Any] = {
     "format": FormatValue,
-    "external_id": OptionalText,
+    "external_id": ExternalId,
     "completed_on": Date,
     "patient": PatientSection,
     "depression": DepressionSection,
@@ -582,7 +598,7 @@ class IntakeDocument(_Model):
     """A whole ``clinic-intake/1`` document. Use :func:`parse_document` to build one."""
 
     format: FormatValue
-    external_id: OptionalText = None
+    external_id: ExternalId = None
     completed_on: Date
     patient: PatientSection
     depression: DepressionSection

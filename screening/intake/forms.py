@@ -18,6 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, SexAtBirth
 from clinic.safety import is_urgent_safety_answer
+from screening.engine.document import (
+    MAX_EMAIL_LENGTH,
+    MAX_LIST_ITEMS,
+    MAX_MEMBER_ID_LENGTH,
+    MAX_PAYER_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_REFERRER_LENGTH,
+)
 from screening.intake import instruments as inst
 
 RESPONSE_CHOICES = [
@@ -180,18 +188,20 @@ class AboutForm(SectionForm):
         radio=True,
         help_text=_("Some questionnaires are scored differently for women and men."),
     )
-    email = forms.EmailField(label=_("Email"), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=MAX_EMAIL_LENGTH, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=MAX_PHONE_LENGTH, required=False)
     preferred_language = choose(_("Preferred language"), LANGUAGE_CHOICES)
     referring_clinician = forms.CharField(
         label=_("Who referred you to us?"),
-        max_length=200,
+        max_length=MAX_REFERRER_LENGTH,
         required=False,
         help_text=_("The name of your doctor or clinician, if you know it."),
     )
-    insurance_payer = forms.CharField(label=_("Insurance company"), max_length=200, required=False)
+    insurance_payer = forms.CharField(
+        label=_("Insurance company"), max_length=MAX_PAYER_LENGTH, required=False
+    )
     insurance_member_id = forms.CharField(
-        label=_("Insurance member ID"), max_length=100, required=False
+        label=_("Insurance member ID"), max_length=MAX_MEMBER_ID_LENGTH, required=False
     )
 
     def clean_date_of_birth(self):
@@ -581,7 +591,12 @@ class RowFormSet(forms.BaseFormSet):
 
 def row_formset(form_class: type[RowForm]) -> type[RowFormSet]:
     return forms.formset_factory(
-        form_class, formset=RowFormSet, extra=1, can_delete=True, max_num=50, absolute_max=60
+        form_class,
+        formset=RowFormSet,
+        extra=1,
+        can_delete=True,
+        max_num=MAX_LIST_ITEMS,
+        absolute_max=MAX_LIST_ITEMS + 10,
     )
 
 

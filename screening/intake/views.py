@@ -19,6 +19,7 @@ from clinic.accounts.access import patient_for_user
 from clinic.accounts.models import Patient
 from clinic.accounts.roles import PATIENT, public, role_required
 from screening.engine import DocumentError
+from screening.engine.document import MAX_LIST_ITEMS
 from screening.intake.access import get_intake_for
 from screening.intake.forms import typed_is_urgent
 from screening.intake.steps import STEP_BY_KEY, STEPS, filled_step, plain_message, step_summary
@@ -209,7 +210,7 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
         prefix = action.removeprefix("add:")
         total = f"{prefix}-TOTAL_FORMS"
         if any(spec.prefix == prefix for spec in step.lists) and data.get(total, "").isdigit():
-            data[total] = str(min(int(data[total]) + 1, 50))
+            data[total] = str(min(int(data[total]) + 1, MAX_LIST_ITEMS))
         svc.intake_save_typed(intake=intake, step=key, typed=data.lists(), attention=False)
         filled = filled_step(step, data=data, **common)
         return _render_step(request, intake, filled)

@@ -324,8 +324,10 @@ def kept_after_timeout(intake: Intake, step: str) -> bool:
     return step in (intake.step_state or {}).get(KEPT_KEY, [])
 
 
+@transaction.atomic
 def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:
-    """Alert the on-call clinicians about this intake, once. True when sent now."""
+    """Alert the on-call clinicians about this intake, once: the claim on the
+    intake and the alert's record commit together. True when raised now."""
     now = timezone.now()
     claimed = Intake.objects.filter(pk=intake.pk, safety_alerted_at__isnull=True).update(
         safety_alerted_at=now
@@ -334,7 +336,10 @@ def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:
         return False
     intake.safety_alerted_at = now
     safety_answer_raise(
-        patient=intake.patient, source="intake", link=link or intake_staff_link(intake)
+        patient=intake.patient,
+        source="intake",
+        link=link or intake_staff_link(intake),
+        key=f"intake-{intake.pk}",
     )
     return True
 

@@ -2,22 +2,37 @@
 
     python manage.py import_intakes PATH [PATH ...] [--dry-run]
 
-PATH is a file, a folder (every *.json in it, sorted by name) or `-` for
-standard input. Each document is stored all or nothing: its patient is
-matched by external_id, else by email and date of birth, or created without
-a login. Importing the same document again stores nothing new. An invalid
-document gives `PATH: json.path: message` lines on standard error and the
-others are still imported. `--dry-run` validates only. Exits 2 when any
+PATH is a file, a folder (every *.json and *.jsonl in it, sorted by name) or
+`-` for standard input. A file holds one document (a JSON object), several
+(a JSON array), or one per line (JSON Lines, what `export_intakes` prints),
+so an export imports as it is. Each document is stored all or nothing: its
+patient is matched by external_id, else by email and date of birth, or
+created without a login. Importing the same document again stores nothing
+new. An invalid document (one over the format's limits too: a field longer
+than its column, a list over 50 entries) gives `PATH: json.path: message`
+lines on standard error (PATH:LINE for JSON Lines, PATH[i] for an array) and
+the others are still imported. `--dry-run` validates only. Exits 2 when any
 input was invalid, else 0.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from screening.engine import DocumentError
-from screening.interchange import expand_paths, intake_import, read_source
+from screening.interchange import (
+    IMPORT_SUFFIXES,
+    documents_in,
+    expand_paths,
+    intake_import,
+    read_source,
+)
 from screening.management.commands._cli import error_lines, progress
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -36,28 +51,42 @@ class Command(BaseCommand):
         policy = current_policy()
         knowledge = current_knowledge()
         stdin = options.get("stdin")
-        inputs = expand_paths(options["paths"])
+        inputs = expand_paths(options["paths"], IMPORT_SUFFIXES)
         counts = {"created": 0, "unchanged": 0, "valid": 0, "invalid": 0}
         with progress(len(inputs), self.stderr, "Importing") as bar:
-            for name, problem in inputs:
-                source = read_source(name, problem, stdin)
+            for path, problem in inputs:
                 bar.update(1)
-                if source.data is None:
-                    counts["invalid"] += 1
-                    self._error(bar, error_lines(name, [("$", source.error or "cannot be read")]))
-                    continue
-                try:
-                    outcome = intake_import(
-                        document=source.data, dry_run=dry_run, policy=policy, knowledge=knowledge
-                    )
-                except DocumentError as exc:
-                    counts["invalid"] += 1
-                    self._error(bar, error_lines(name, exc.errors))
-                    continue
-                counts[outcome.status] += 1
-                if verbose:
-                    where = f" (intake {outcome.intake.pk})" if outcome.intake else ""
-                    self.stdout.write(f"{name}: {outcome.status}{where}")
+                for document in documents_in(read_source(path, problem, stdin)):
+                    name = document.name
+                    if document.error is not None:
+                        counts["invalid"] += 1
+                        self._error(bar, error_lines(name, [("$", document.error)]))
+                        continue
+                    try:
+                        outcome = intake_import(
+                            document=document.data,
+                            dry_run=dry_run,
+                            policy=policy,
+                            knowledge=knowledge,
+                        )
+                    except DocumentError as exc:
+                        counts["invalid"] += 1
+                        self._error(bar, error_lines(name, exc.errors))
+                        continue
+                    except DatabaseError as exc:
+                        # The format's limits should keep every value in its
+                        # column; should one still not fit, this document is
+                        # refused (rolled back) and the batch goes on.
+                        counts["invalid"] += 1
+                        logger.exception("Import of %s failed in the database", name)
+                        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                        message = f"the database refused it ({type(exc).__name__}: {first})"
+                        self._error(bar, error_lines(name, [("$", message)]))
+                        continue
+                    counts[outcome.status] += 1
+                    if verbose:
+                        where = f" (intake {outcome.intake.pk})" if outcome.intake else ""
+                        self.stdout.write(f"{name}: {outcome.status}{where}")
         if dry_run:
             self.stdout.write(
                 f"Dry run: {counts['valid']} valid, {counts['unchanged']} already imported, "

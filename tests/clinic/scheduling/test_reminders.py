@@ -1,4 +1,4 @@
-"""Reminders, sent by the real worker (`db_worker --batch`): once each, none
+"""Reminders, sent by the real worker (`task_worker --batch`): once each, none
 for cancelled appointments, re-planned for moved ones, retried after a
 mail-server failure."""
 
