@@ -61,8 +61,10 @@ def _button(label: str, language: str) -> str:
 
 def _press(page, action: str, language: str) -> None:
     label = {"next": "Save and continue", "back": "Back", "later": "Save and finish later"}
-    page.get_by_role("button", name=_button(label[action], language), exact=True).click()
-    page.wait_for_load_state()
+    # The page may hold the press until an autosave in flight has landed:
+    # wait for the navigation the press leads to, not just this page's load.
+    with page.expect_navigation():
+        page.get_by_role("button", name=_button(label[action], language), exact=True).click()
 
 
 def _add_row(page, prefix: str, index: int) -> None:
