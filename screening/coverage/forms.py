@@ -74,7 +74,9 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if instance.substance_use_treated is not None:
-            self.initial["substance_use_treated"] = "yes" if instance.substance_use_treated else "no"
+            self.initial["substance_use_treated"] = (
+                "yes" if instance.substance_use_treated else "no"
+            )
         self.trials = list(trials)  # (key, label)
         details = instance.trial_details or {}
         for i, (key, label) in enumerate(self.trials):
@@ -157,7 +159,11 @@ class TherapyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("started_on") and data.get("ended_on") and data["ended_on"] < data["started_on"]:
+        if (
+            data.get("started_on")
+            and data.get("ended_on")
+            and data["ended_on"] < data["started_on"]
+        ):
             self.add_error("ended_on", _("The end is before the start."))
         return data
 
@@ -247,9 +253,9 @@ class CriterionAdminForm(forms.ModelForm):
         try:
             value = json.loads(text)
         except ValueError:
-            raise ValidationError(_("Enter valid JSON, e.g. {\"min\": 2}.")) from None
+            raise ValidationError(_('Enter valid JSON, e.g. {"min": 2}.')) from None
         if not isinstance(value, dict):
-            raise ValidationError(_("Enter a JSON object, e.g. {\"min\": 2}."))
+            raise ValidationError(_('Enter a JSON object, e.g. {"min": 2}.'))
         return value
 
     def clean(self):

@@ -124,9 +124,7 @@ class Packet(models.Model):
     """A prior-authorization packet generated as PDF. Kept, never changed."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="packets")
-    intake = models.ForeignKey(
-        "screening.Intake", on_delete=models.PROTECT, related_name="packets"
-    )
+    intake = models.ForeignKey("screening.Intake", on_delete=models.PROTECT, related_name="packets")
     policy = models.ForeignKey(PayerPolicy, on_delete=models.PROTECT, related_name="packets")
     policy_version = models.PositiveIntegerField()
     criteria = models.JSONField(default=list)  # the criteria as they were
@@ -173,9 +171,7 @@ class Authorization(models.Model):
         related_name="authorizations",
     )
     reference = models.CharField(_("reference number"), max_length=80, blank=True)
-    units_approved = models.PositiveSmallIntegerField(
-        _("sessions approved"), null=True, blank=True
-    )
+    units_approved = models.PositiveSmallIntegerField(_("sessions approved"), null=True, blank=True)
     start_on = models.DateField(_("start date"), null=True, blank=True)
     end_on = models.DateField(_("end date"), null=True, blank=True)
     status = models.CharField(

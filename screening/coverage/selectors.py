@@ -17,6 +17,12 @@ from django.utils.translation import gettext as _
 from clinic.accounts.models import Patient
 from clinic.scheduling.models import INACTIVE_STATUSES, Appointment, AppointmentStatus
 from clinic.scheduling.selectors import phq9_checkins
+from screening.coverage.models import (
+    Authorization,
+    AuthorizationStatus,
+    PayerPolicy,
+    PriorAuthRecord,
+)
 from screening.engine import DocumentError, assess_trials, parse_document
 from screening.engine.coverage import (
     CONTINUATION,
@@ -36,12 +42,6 @@ from screening.engine.coverage import (
 from screening.engine.document import age_on
 from screening.models import Intake
 from screening.review.casepage import _policy_and_knowledge
-from screening.coverage.models import (
-    Authorization,
-    AuthorizationStatus,
-    PayerPolicy,
-    PriorAuthRecord,
-)
 
 # The appointment type whose completed appointments are a treatment's sessions.
 SESSION_TYPES: dict[str, str] = {
@@ -241,6 +241,18 @@ def approved_by_patient(patient_ids) -> dict[int, list[AuthorizationSummary]]:
     return grouped
 
 
+def sessions_left_table(appointments) -> dict[tuple[int, str], int]:
+    """{(patient id, session type slug): sessions left} for the patients of
+    these appointments with an approval (the schedule shows it)."""
+    ids = {a.patient_id for a in appointments if a.appointment_type.slug in TREATMENT_OF_TYPE}
+    table = {}
+    for patient_id, items in approved_by_patient(ids).items():
+        for item in items:
+            if item.left is not None:
+                table[(patient_id, SESSION_TYPES[item.authorization.treatment])] = item.left
+    return table
+
+
 def booking_problems(*, patient: Patient, appointment_type, start: datetime.datetime) -> list[str]:
     """Why booking this treatment session goes past the patient's approval:
     after the end date, or beyond the sessions approved (counting those
@@ -300,9 +312,7 @@ def authorizations_needing_attention() -> list[AttentionItem]:
     today = timezone.localdate()
     items: list[AttentionItem] = []
     approved = list(
-        Authorization.objects.filter(status=AuthorizationStatus.APPROVED).select_related(
-            "patient"
-        )
+        Authorization.objects.filter(status=AuthorizationStatus.APPROVED).select_related("patient")
     )
     for s in summaries(approved):
         auth = s.authorization

@@ -13,7 +13,5 @@ urlpatterns = [
     path("<int:policy_pk>/remove/", views.entry_remove, name="prior_auth_remove"),
     path("<int:policy_pk>/packet/", views.packet_create, name="packet_create"),
     path("<int:policy_pk>/packet.pdf", views.packet_pdf, name="packet_pdf"),
-    path(
-        "<int:policy_pk>/authorization/", views.authorization_save, name="authorization_save"
-    ),
+    path("<int:policy_pk>/authorization/", views.authorization_save, name="authorization_save"),
 ]
