@@ -3,6 +3,7 @@ the audit log keeps the history), authorizations, and the kept packets."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -17,8 +18,17 @@ class CriterionInline(admin.TabularInline):
     extra = 0
 
 
+class PayerPolicyForm(forms.ModelForm):
+    source_url = forms.URLField(label="Source", max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = PayerPolicy
+        fields = "__all__"
+
+
 @admin.register(PayerPolicy)
 class PayerPolicyAdmin(admin.ModelAdmin):
+    form = PayerPolicyForm
     list_display = ["payer", "identifier", "treatment", "effective_on", "version", "is_active"]
     list_filter = ["treatment", "is_active"]
     search_fields = ["payer", "identifier", "name"]

@@ -178,6 +178,36 @@ class Criterion:
 
     @property
     def label(self) -> str:
+        """The criterion in a few words with its parameters, e.g. "Age at least 18"."""
+        p = self.params
+        n = number_text
+        if self.kind == "failed_trials":
+            return f"At least {p['min']} adequate failed antidepressant trials in this episode"
+        if self.kind == "trial_classes":
+            return f"Adequate failed trials from at least {p['min']} antidepressant classes"
+        if self.kind == "trial_weeks":
+            return f"At least {p['trials']} failed trials of {n(p['min_weeks'])} weeks or more"
+        if self.kind == "trial_response":
+            return (
+                f"At least {p['trials']} trials with at most a partial response "
+                f"(improvement of {n(p['max_improvement_pct'])}% or less)"
+            )
+        if self.kind == "psychotherapy":
+            extra = f" of at least {p['min_sessions']} sessions" if p["min_sessions"] else ""
+            when = " in this episode" if p["current_episode"] == "yes" else ""
+            return f"Evidence-based psychotherapy{extra}{when}"
+        if self.kind == "symptom_score":
+            return " or ".join(f"{SCALES[k][0]} at least {v}" for k, v in p["minimums"].items())
+        if self.kind == "age":
+            return f"Age at least {p['min']}"
+        if self.kind == "exclusion":
+            return f"Exclusion: {EXCLUSIONS[p['condition']]}"
+        if self.kind == "diagnosis":
+            return f"Diagnosis: {', '.join(p['codes'])}"
+        if self.kind == "sessions_completed":
+            return f"At least {p['min']} sessions completed"
+        if self.kind == "score_improvement":
+            return f"Improvement of at least {n(p['min_pct'])}% from baseline"
         return CRITERION_KINDS[self.kind].label
 
 

@@ -269,6 +269,19 @@ def test_continuation_sessions_and_improvement() -> None:
     assert improvement_pct(27, 9) == pytest.approx(66.7)
 
 
+def test_labels_carry_the_parameters() -> None:
+    assert criterion("age", "x", min=18).label == "Age at least 18"
+    assert criterion("symptom_score", "x", minimums={"phq9": 15, "madrs": 28}).label == (
+        "PHQ-9 at least 15 or MADRS at least 28"
+    )
+    assert criterion("trial_weeks", "x", min_weeks=6, trials=2).label == (
+        "At least 2 failed trials of 6 weeks or more"
+    )
+    assert criterion("exclusion", "x", condition="bipolar").label == "Exclusion: bipolar disorder"
+    for kind in CRITERION_KINDS:
+        assert criterion(kind, "x").label
+
+
 def test_evaluate_keeps_the_stage_apart() -> None:
     criteria = [criterion("age", "adults", min=18), criterion("sessions_completed", "s", min=1)]
     assert [v.criterion.kind for v in evaluate(criteria, facts())] == ["age"]
