@@ -23,7 +23,17 @@ class PayerPolicyForm(forms.ModelForm):
 
     class Meta:
         model = PayerPolicy
-        fields = "__all__"
+        fields = [
+            "payer",
+            "treatment",
+            "name",
+            "identifier",
+            "source_url",
+            "effective_on",
+            "sessions_requested",
+            "notes",
+            "is_active",
+        ]
 
 
 @admin.register(PayerPolicy)

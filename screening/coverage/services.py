@@ -136,6 +136,7 @@ def packet_generate(
             **context,
             "cover_letter": cover_letter,
             "sessions_requested": sessions_requested,
+            "stage": stage,
             "generated_at": timezone.now(),
             "generated_by": by,
         },

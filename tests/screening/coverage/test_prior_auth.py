@@ -36,7 +36,12 @@ from screening.coverage.selectors import (
 )
 from tests.factories.accounts import PatientFactory
 from tests.factories.review import case
-from tests.factories.scheduling import RoomFactory, appointment_type, working_week
+from tests.factories.scheduling import (
+    CheckInFactory,
+    RoomFactory,
+    appointment_type,
+    working_week,
+)
 from tests.factories.screening import valid_document
 
 pytestmark = pytest.mark.django_db
@@ -613,3 +618,28 @@ def test_the_schedule_shows_sessions_left(client, scheduler, tms_setting):
     day = (today + datetime.timedelta(days=1)).isoformat()
     page = client.get(f"/schedule/?date={day}").content.decode()
     assert "35 sessions left" in page
+
+
+def test_reauthorization_checklist_counts_sessions_and_improvement(client, clinician, tms_setting):
+    doctor, room = tms_setting
+    intake = demo_case(depression__phq9=[2, 2, 2, 2, 2, 2, 2, 2, 2])  # 18, the baseline
+    today = timezone.localdate()
+    for days in range(30, 0, -1):  # 30 completed sessions in the past month
+        done = _book(intake.patient, doctor, room, today - datetime.timedelta(days=days))
+        appointment_set_status(
+            appointment=done, status=AppointmentStatus.COMPLETED, changed_by=None
+        )
+    CheckInFactory(
+        patient=intake.patient,
+        appointment__patient=intake.patient,
+        completed_at=timezone.now() + datetime.timedelta(days=1),
+        phq9_total=8,
+    )
+    client.force_login(clinician)
+    page = client.get(base(intake)).content.decode()
+    assert 'data-testid="checklist-' + str(policy("CP.BH.200").pk) + '-continuation"' in page
+    assert 'data-kind="sessions_completed" data-status="met"' in page
+    assert "sessions completed: 30" in page
+    assert "baseline: PHQ-9 18" in page and "(check-in)" in page
+    assert "improvement: 55.6%" in page
+    assert 'data-kind="score_improvement" data-status="met"' in page
