@@ -100,7 +100,8 @@ def seed(stdout) -> None:
                 "duloxetine": {"improvement_pct": 15, "started_on": None, "ended_on": None},
             },
             "scores": [
-                {"scale": "hamd17", "total": 24, "on": (today - timedelta(days=21)).isoformat()}
+                {"scale": "hamd17", "total": 24, "on": (today - timedelta(days=21)).isoformat()},
+                {"scale": "hamd17", "total": 14, "on": (today - timedelta(days=1)).isoformat()},
             ],
         },
     )

@@ -382,10 +382,16 @@ def course_facts(intake: Intake, treatment: str) -> CourseFacts:
     for day, total in phq9_checkins(patient):
         points.append(ScaleScore("phq9", total, day, "check-in"))
     points.sort(key=lambda s: s.on or datetime.date.min)
-    baseline = points[0] if points else None
-    same = [p for p in points if baseline and p.scale == baseline.scale]
-    latest = same[-1] if len(same) > 1 else None
-    return CourseFacts(sessions_completed=done, baseline=baseline, latest=latest)
+    by_scale: dict[str, list[ScaleScore]] = defaultdict(list)
+    for point in points:
+        by_scale[point.scale].append(point)
+    # The baseline is the first score of the scale measured more than once
+    # (the earliest such), the latest the last score on that scale.
+    repeated = [series for series in by_scale.values() if len(series) > 1]
+    if repeated:
+        series = min(repeated, key=lambda s: s[0].on or datetime.date.min)
+        return CourseFacts(sessions_completed=done, baseline=series[0], latest=series[-1])
+    return CourseFacts(sessions_completed=done, baseline=points[0] if points else None)
 
 
 STAGE_LABELS = {INITIAL: "initial", CONTINUATION: "continuation"}

@@ -643,3 +643,14 @@ def test_reauthorization_checklist_counts_sessions_and_improvement(client, clini
     assert "baseline: PHQ-9 18" in page and "(check-in)" in page
     assert "improvement: 55.6%" in page
     assert 'data-kind="score_improvement" data-status="met"' in page
+
+
+def test_reauthorization_uses_the_scale_measured_twice(client, clinician):
+    intake = demo_case(depression__phq9=[2, 2, 2, 2, 2, 2, 2, 2, 2])
+    client.force_login(clinician)
+    for total, day in ((30, "2026-09-01"), (12, "2026-12-01")):
+        client.post(base(intake) + "score/", {"scale": "madrs", "total": total, "on": day})
+    page = client.get(base(intake)).content.decode()
+    assert "baseline: MADRS 30 on 2026-09-01 (clinician)" in page
+    assert "latest: MADRS 12 on 2026-12-01 (clinician)" in page
+    assert "improvement: 60%" in page
