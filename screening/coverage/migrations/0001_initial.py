@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('screening', '0007_medication_antidepressant_class'),
+        ('screening', '0008_medication_antidepressant_class'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -23,7 +23,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0006_policychange_append_only"),
+        ("screening", "0007_installation"),
     ]
 
     operations = [
