@@ -10,6 +10,7 @@ with the policy version and a snapshot of its criteria.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,10 +99,20 @@ class PriorAuthRecord(models.Model):
     diagnosis_icd10 = models.CharField(_("diagnosis (ICD-10)"), max_length=10, blank=True)
     pdmp_checked_on = models.DateField(_("PDMP checked on"), null=True, blank=True)
     height_cm = models.DecimalField(
-        _("height (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("height (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30), MaxValueValidator(272)],
     )
     weight_kg = models.DecimalField(
-        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(700)],
     )
     psychiatrist_name = models.CharField(_("ordering psychiatrist"), max_length=200, blank=True)
     psychiatrist_npi = models.CharField(_("psychiatrist's NPI"), max_length=10, blank=True)

@@ -198,7 +198,8 @@ def packet_pdf(request: HttpRequest, pk: int, policy_pk: int) -> HttpResponse:
     packets = Packet.objects.filter(intake=found.intake, policy_id=policy_pk)
     wanted = request.GET.get("packet", "")
     if wanted:
-        packets = packets.filter(pk=int(wanted)) if wanted.isdigit() else packets.none()
+        valid = wanted.isascii() and wanted.isdigit() and len(wanted) <= 12
+        packets = packets.filter(pk=int(wanted)) if valid else packets.none()
     packet = packets.first()
     if packet is None:
         raise Http404("No packet generated yet.")
@@ -216,8 +217,9 @@ def authorization_save(request: HttpRequest, pk: int, policy_pk: int) -> HttpRes
     instance = None
     wanted = request.POST.get("authorization", "")
     if wanted:
+        valid = wanted.isascii() and wanted.isdigit() and len(wanted) <= 12
         instance = Authorization.objects.filter(
-            pk=int(wanted) if wanted.isdigit() else 0, patient=found.intake.patient
+            pk=int(wanted) if valid else 0, patient=found.intake.patient
         ).first()
         if instance is None:
             raise Http404("No such authorization.")

@@ -654,3 +654,39 @@ def test_reauthorization_uses_the_scale_measured_twice(client, clinician):
     assert "baseline: MADRS 30 on 2026-09-01 (clinician)" in page
     assert "latest: MADRS 12 on 2026-12-01 (clinician)" in page
     assert "improvement: 60%" in page
+
+
+@pytest.mark.parametrize(
+    ("suffix", "data"),
+    [
+        (
+            "record/",
+            {"diagnosis_icd10": "F33\x00", "psychiatrist_name": "A\x00", "height_cm": "9e9"},
+        ),
+        ("record/", {"pdmp_checked_on": "1800-01-01", "weight_kg": "-3", "trial_0_ended_on": "x"}),
+        ("record/", {"trial_0_started_on": "2026-05-01", "trial_0_ended_on": "2026-01-01"}),
+        ("therapy/", {"modality": "astrology", "sessions": "99999999999999999999"}),
+        ("score/", {"scale": "madrs", "total": "-1", "on": "99999-01-01"}),
+        ("remove/", {"list": "scores", "index": "99999999999999999999999"}),
+        ("remove/", {"list": "nothing", "index": "x"}),
+        ("packet/", {"cover_letter": "\x00", "sessions_requested": "1e99"}),
+        ("authorization/", {"authorization": "99999999999999999999999", "payer": "x"}),
+        ("authorization/", {"payer": "A\x00", "status": "lost", "requested_on": "2026-13-40"}),
+    ],
+)
+def test_odd_input_is_a_form_error_or_404_never_a_500(client, clinician, suffix, data):
+    intake = demo_case()
+    client.force_login(clinician)
+    response = client.post(base(intake) + suffix, data)
+    assert response.status_code in (400, 404), response.status_code
+    assert not Packet.objects.exists()
+    assert not Authorization.objects.exists()
+
+
+def test_odd_packet_ids_are_404(client, clinician):
+    intake = demo_case()
+    client.force_login(clinician)
+    client.post(base(intake) + "packet/", {"cover_letter": "x", "sessions_requested": "36"})
+    for wanted in ("99999999999999999999999", "x", "١٢", "-1"):
+        assert client.get(base(intake) + f"packet.pdf?packet={wanted}").status_code == 404
+    assert client.get(base(intake) + "packet.pdf").status_code == 200
