@@ -307,8 +307,8 @@ def _moment(day: datetime.date) -> datetime.datetime:
 
 
 def authorizations_needing_attention() -> list[AttentionItem]:
-    """Approvals with 3 or fewer sessions left or ending within 14 days, and
-    requests with no answer after 10 days."""
+    """Approvals with 3 or fewer sessions left, ending within 14 days or
+    ended but still marked approved, and requests with no answer after 10 days."""
     today = timezone.localdate()
     items: list[AttentionItem] = []
     approved = list(
@@ -332,6 +332,17 @@ def authorizations_needing_attention() -> list[AttentionItem]:
         if days is not None and 0 <= days <= ATTENTION_ENDING_DAYS:
             reasons.append(
                 _("%(payer)s %(treatment)s authorization ends on %(end)s.")
+                % {
+                    "payer": auth.payer,
+                    "treatment": auth.get_treatment_display(),
+                    "end": auth.end_on.isoformat(),
+                }
+            )
+        if days is not None and days < 0:
+            reasons.append(
+                _(
+                    "%(payer)s %(treatment)s authorization ended on %(end)s: renew it or mark it expired."
+                )
                 % {
                     "payer": auth.payer,
                     "treatment": auth.get_treatment_display(),

@@ -494,8 +494,19 @@ def test_needs_attention_lists_low_ending_and_unanswered(client, scheduler):
         end_on=today + datetime.timedelta(days=15),
         status=AuthorizationStatus.APPROVED,
     )
+    ended = PatientFactory(family_name="Ended")
+    Authorization.objects.create(
+        patient=ended,
+        treatment="tms",
+        payer="Aetna",
+        units_approved=36,
+        start_on=today - datetime.timedelta(days=90),
+        end_on=today - datetime.timedelta(days=1),
+        status=AuthorizationStatus.APPROVED,
+    )
     items = authorizations_needing_attention()
-    assert {i.patient.family_name for i in items} == {"Low", "Ending", "Waiting"}
+    assert {i.patient.family_name for i in items} == {"Low", "Ending", "Waiting", "Ended"}
+    assert any("renew it or mark it expired" in i.reason for i in items)
     client.force_login(scheduler)
     page = client.get("/schedule/attention/").content.decode()
     assert "3 of 3 sessions left" in page and "no answer yet" in page
