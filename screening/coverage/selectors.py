@@ -341,7 +341,8 @@ def authorizations_needing_attention() -> list[AttentionItem]:
         if days is not None and days < 0:
             reasons.append(
                 _(
-                    "%(payer)s %(treatment)s authorization ended on %(end)s: renew it or mark it expired."
+                    "%(payer)s %(treatment)s authorization ended on %(end)s: "
+                    "renew it or mark it expired."
                 )
                 % {
                     "payer": auth.payer,
