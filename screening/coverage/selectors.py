@@ -41,7 +41,7 @@ from screening.engine.coverage import (
 )
 from screening.engine.document import age_on
 from screening.models import Intake
-from screening.review.casepage import _policy_and_knowledge
+from screening.services.screen import current_knowledge, current_policy
 
 # The appointment type whose completed appointments are a treatment's sessions.
 SESSION_TYPES: dict[str, str] = {
@@ -125,7 +125,8 @@ def case_facts(intake: Intake, *, course: CourseFacts | None = None) -> CaseFact
         doc = parse_document(intake.document)
     except DocumentError as exc:
         return CaseFacts(None, "; ".join(f"{p}: {m}" for p, m in exc.errors[:5]), record)
-    policy, knowledge = _policy_and_knowledge()
+    policy, _version = current_policy()
+    knowledge = current_knowledge()
     facts = CoverageFacts(
         doc=doc,
         age=age_on(doc.patient.date_of_birth, doc.completed_on),
