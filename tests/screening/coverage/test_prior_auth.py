@@ -34,6 +34,7 @@ from screening.coverage.selectors import (
     authorizations_needing_attention,
     patient_authorizations,
 )
+from screening.models import Medication, PolicyChange
 from tests.factories.accounts import PatientFactory
 from tests.factories.review import case
 from tests.factories.scheduling import (
@@ -701,3 +702,27 @@ def test_odd_packet_ids_are_404(client, clinician):
     for wanted in ("99999999999999999999999", "x", "١٢", "-1"):
         assert client.get(base(intake) + f"packet.pdf?packet={wanted}").status_code == 404
     assert client.get(base(intake) + "packet.pdf").status_code == 200
+
+
+def test_antidepressant_class_is_edited_in_the_medication_admin(client, clinic_admin, clinician):
+    intake = demo_case()
+    med = Medication.objects.get(generic="fluoxetine")
+    assert med.antidepressant_class == "ssri"
+    client.force_login(clinic_admin)
+    response = client.post(
+        f"/admin/screening/medication/{med.pk}/change/",
+        {
+            "generic": "fluoxetine",
+            "brand_names": "Prozac",
+            "classes": ["antidepressant"],
+            "min_dose_mg": "20",
+            "min_dose_older_mg": "10",
+            "antidepressant_class": "snri",  # wrong on purpose: the checklist follows the table
+        },
+    )
+    assert response.status_code == 302
+    assert PolicyChange.objects.filter(field="medication:fluoxetine.antidepressant_class").exists()
+    client.force_login(clinician)
+    page = client.get(base(intake)).content.decode()
+    assert "SNRI: fluoxetine" in page
+    assert 'data-kind="trial_classes" data-status="met"' in page
