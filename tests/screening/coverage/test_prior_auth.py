@@ -726,3 +726,36 @@ def test_antidepressant_class_is_edited_in_the_medication_admin(client, clinic_a
     page = client.get(base(intake)).content.decode()
     assert "SNRI: fluoxetine" in page
     assert 'data-kind="trial_classes" data-status="met"' in page
+
+
+def test_schedule_queries_do_not_grow_with_approvals(
+    client, scheduler, tms_setting, django_assert_num_queries
+):
+    clinician, room = tms_setting
+    today = timezone.localdate()
+    day = today + datetime.timedelta(days=1)
+
+    def patient_with_session(hour_offset):
+        patient = PatientFactory()
+        _authorizations(patient, 1)
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9 + hour_offset)))
+        appointment_book(
+            patient=patient,
+            appointment_type=appointment_type("tms-session"),
+            start=start,
+            clinician=clinician,
+            room=room,
+            booked_by=None,
+        )
+
+    patient_with_session(0)
+    client.force_login(scheduler)
+    url = f"/schedule/?date={day.isoformat()}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    patient_with_session(1)
+    patient_with_session(2)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count("36 sessions left") == 3
