@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "clinic.privacy",
     "screening",
     "screening.review",
+    "screening.coverage",
 ]
 
 MIDDLEWARE = [

@@ -64,7 +64,14 @@ class MedicationForm(forms.ModelForm):
 
     class Meta:
         model = Medication
-        fields = ["generic", "brand_names", "classes", "min_dose_mg", "min_dose_older_mg"]
+        fields = [
+            "generic",
+            "brand_names",
+            "classes",
+            "min_dose_mg",
+            "min_dose_older_mg",
+            "antidepressant_class",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +108,7 @@ class MedicationForm(forms.ModelForm):
             classes=data.get("classes", []),
             min_dose_mg=dose,
             min_dose_older_mg=older,
+            antidepressant_class=data.get("antidepressant_class", ""),
         )
         others = Medication.objects.all()
         if self.instance.pk:
@@ -117,7 +125,14 @@ class MedicationForm(forms.ModelForm):
 @admin.register(Medication)
 class MedicationAdmin(admin.ModelAdmin):
     form = MedicationForm
-    list_display = ["generic", "brands", "class_list", "min_dose_mg", "min_dose_older_mg"]
+    list_display = [
+        "generic",
+        "brands",
+        "class_list",
+        "antidepressant_class",
+        "min_dose_mg",
+        "min_dose_older_mg",
+    ]
     search_fields = ["generic"]
     ordering = ["generic"]
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient
 from clinic.safety import document_has_urgent_answer
+from screening.engine.knowledge import ANTIDEPRESSANT_CLASSES
 
 SEVERITY_RANK = {"urgent": 4, "high": 3, "moderate": 2, "info": 1}
 
@@ -274,6 +275,15 @@ class Medication(models.Model):
         blank=True,
         help_text="Minimum adequate daily dose, mg, from the older-adult age (empty: same).",
     )
+    # The antidepressant's pharmacological class (SSRI, SNRI, ...), kept apart
+    # from `classes`: payer criteria count "different classes" from it.
+    antidepressant_class = models.CharField(
+        max_length=30,
+        blank=True,
+        default="",
+        choices=list(ANTIDEPRESSANT_CLASSES.items()),
+        help_text="Antidepressant class, for payer criteria (empty: not an antidepressant).",
+    )
 
     class Meta:
         ordering = ["generic"]
@@ -300,6 +310,7 @@ class Medication(models.Model):
             "classes": list(self.classes or []),
             "min_dose_mg": self.min_dose_mg,
             "min_dose_older_mg": self.min_dose_older_mg,
+            "antidepressant_class": self.antidepressant_class or None,
         }
 
 

@@ -41,6 +41,11 @@ from clinic.scheduling.models import (
 
 UNSET = object()
 
+# Checks other apps add to booking one appointment: callables taking
+# (patient=, appointment_type=, start=) and returning the reasons the booking
+# needs an override (prior authorization adds "past the approval").
+BOOKING_OVERRIDE_CHECKS: list = []
+
 
 class BookingError(ValidationError):
     """A booking rule was broken; `messages` say which, in plain words."""
@@ -281,7 +286,15 @@ def appointment_book(
         end=end,
         override_reason=override_reason,
     )
+    other = [
+        problem
+        for check in BOOKING_OVERRIDE_CHECKS
+        for problem in check(patient=patient, appointment_type=appointment_type, start=start)
+    ]
+    if other and not override_reason.strip():
+        raise OutsideWorkingHours([*other, "To book anyway, give a reason for the override."])
     needs_override = bool(working_time_problems(clinician=clinician, start=start, end=end))
+    needs_override = needs_override or bool(other)
     appointment = Appointment(
         patient=patient,
         clinician=clinician,

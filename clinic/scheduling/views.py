@@ -50,6 +50,11 @@ from clinic.scheduling.models import (
     ChangeRequest,
     FollowUpPlan,
 )
+from screening.coverage.selectors import (
+    authorizations_needing_attention,
+    patient_authorizations,
+    sessions_left_table,
+)
 
 STAFF = (SCHEDULER, CLINICIAN, ADMIN)
 
@@ -117,6 +122,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "requests": selectors.open_change_requests(),
         "role": role_of(request.user),
+        "sessions_left": sessions_left_table(
+            [a for _label, cells in rows for cell in cells for a in cell.appointments]
+        ),
     }
     return render(request, "scheduling/schedule.html", context)
 
@@ -465,10 +473,17 @@ def course(request: HttpRequest) -> HttpResponse:
                     slot.start = datetime.fromisoformat(typed).replace(
                         tzinfo=services.clinic_zone()
                     )
+    chosen = form.cleaned_data.get("patient") if form.is_bound and form.is_valid() else None
+    chosen = chosen or initial.get("patient")
     return render(
         request,
         "scheduling/course.html",
-        {"form": form, "proposal": proposal, "picker": _patient_picker(request, form)},
+        {
+            "form": form,
+            "proposal": proposal,
+            "picker": _patient_picker(request, form),
+            "authorizations": patient_authorizations(chosen) if chosen else [],
+        },
     )
 
 
@@ -488,7 +503,10 @@ def _slots_from_post(request, plan: FollowUpPlan):
 @role_required(*STAFF)
 @require_GET
 def attention(request: HttpRequest) -> HttpResponse:
-    items = selectors.patients_needing_attention()
+    items = sorted(
+        [*selectors.patients_needing_attention(), *authorizations_needing_attention()],
+        key=lambda item: item.since,
+    )
     return render(
         request,
         "scheduling/attention.html",

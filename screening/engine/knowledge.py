@@ -5,7 +5,11 @@ The single data source is ``data/medications.json``: a JSON list of records
     {"generic": "sertraline", "brands": ["Zoloft"], "classes": ["antidepressant"],
      "min_dose_mg": 50, "min_dose_older_mg": 25}
 
-``classes`` are among :data:`CLASSES`. A record is *in the dose table* when
+``classes`` are among :data:`CLASSES`. ``antidepressant_class`` (optional, a
+separate column from ``classes``) is the pharmacological class of an
+antidepressant, among :data:`ANTIDEPRESSANT_CLASSES` (SSRI, SNRI, ...): payer
+criteria such as "trials from at least two different classes" are computed
+from it. A record is *in the dose table* when
 ``min_dose_mg`` is not null; ``min_dose_older_mg`` is the 65-and-over column
 (null means "same as min_dose_mg"). A Django migration seeds the database from
 this file, and :meth:`MedicationKnowledge.from_records` builds the knowledge
@@ -34,6 +38,17 @@ CLASSES: tuple[str, ...] = (
     "seizure_threshold_lowering",
 )
 
+# Pharmacological classes of antidepressants (the ``antidepressant_class``
+# column), with the label shown to clinicians and payers.
+ANTIDEPRESSANT_CLASSES: dict[str, str] = {
+    "ssri": "SSRI",
+    "snri": "SNRI",
+    "tca": "tricyclic (TCA)",
+    "maoi": "MAOI",
+    "serotonin_modulator": "serotonin modulator",
+    "atypical": "atypical antidepressant",
+}
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "medications.json"
 
 _WORD = re.compile(r"\w+")
@@ -57,6 +72,7 @@ class MedicationRecord:
     classes: frozenset[str]
     min_dose_mg: float | None
     min_dose_older_mg: float | None
+    antidepressant_class: str | None = None
 
     @property
     def in_dose_table(self) -> bool:
@@ -70,14 +86,22 @@ class MedicationRecord:
             return self.min_dose_older_mg
         return self.min_dose_mg
 
+    @property
+    def antidepressant_class_label(self) -> str:
+        """ "SSRI", "SNRI", ...; "" when the record has no antidepressant class."""
+        return ANTIDEPRESSANT_CLASSES.get(self.antidepressant_class or "", "")
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "generic": self.generic,
             "brands": list(self.brands),
             "classes": [c for c in CLASSES if c in self.classes],
             "min_dose_mg": self.min_dose_mg,
             "min_dose_older_mg": self.min_dose_older_mg,
         }
+        if self.antidepressant_class is not None:
+            record["antidepressant_class"] = self.antidepressant_class
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +135,14 @@ def _record(raw: Mapping[str, Any], index: int) -> MedicationRecord:
     where = f"medications[{index}]"
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: must be an object")
-    unknown = set(raw) - {"generic", "brands", "classes", "min_dose_mg", "min_dose_older_mg"}
+    unknown = set(raw) - {
+        "generic",
+        "brands",
+        "classes",
+        "min_dose_mg",
+        "min_dose_older_mg",
+        "antidepressant_class",
+    }
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
     generic = raw.get("generic")
@@ -129,12 +160,18 @@ def _record(raw: Mapping[str, Any], index: int) -> MedicationRecord:
     older = _dose(raw.get("min_dose_older_mg"), f"{where}.min_dose_older_mg")
     if older is not None and min_dose is None:
         raise ValueError(f"{where}.min_dose_older_mg: needs min_dose_mg as well")
+    antidepressant_class = raw.get("antidepressant_class") or None
+    if antidepressant_class is not None and antidepressant_class not in ANTIDEPRESSANT_CLASSES:
+        raise ValueError(
+            f"{where}.antidepressant_class: must be one of {', '.join(ANTIDEPRESSANT_CLASSES)}"
+        )
     return MedicationRecord(
         generic=normalise_name(generic),
         brands=tuple(_SPACES.sub(" ", b).strip() for b in brands),
         classes=frozenset(classes),
         min_dose_mg=min_dose,
         min_dose_older_mg=older,
+        antidepressant_class=antidepressant_class,
     )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from screening.review import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/flags/<int:flag_pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:pk>/prior-auth/", include("screening.coverage.urls")),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
+from screening.coverage.packet import case_section as coverage_section
 from screening.models import Flag, Intake
 from screening.review import casepage, selectors, services
 from screening.review.access import Case, get_case_for
@@ -90,6 +91,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
     context["versions"] = versions = selectors.patient_versions(intake)
     context["latest_version"] = versions[-1] if versions else intake
     context["decision"] = selectors.latest_decision(intake)
+    context["prior_auth"] = coverage_section(intake, full=case.full)
     if not case.full:
         if intake.review_status == Intake.ReviewStatus.CONSULT_BOOKED:
             context["book_url"] = booking_url(intake.patient)

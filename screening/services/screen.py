@@ -50,7 +50,14 @@ MODALITY_COLUMNS = {
     "tms": "for_tms",
     "ect": "for_ect",
 }
-MEDICATION_FIELDS = ("generic", "brand_names", "classes", "min_dose_mg", "min_dose_older_mg")
+MEDICATION_FIELDS = (
+    "generic",
+    "brand_names",
+    "classes",
+    "min_dose_mg",
+    "min_dose_older_mg",
+    "antidepressant_class",
+)
 
 PolicyArg = Policy | tuple[Policy, int] | None
 
@@ -115,6 +122,7 @@ def medications_seed(*, model: Any = Medication) -> int:
             classes=r["classes"],
             min_dose_mg=r["min_dose_mg"],
             min_dose_older_mg=r["min_dose_older_mg"],
+            antidepressant_class=r.get("antidepressant_class") or "",
         )
         for r in knowledge.to_records()
     ]

@@ -87,7 +87,8 @@ def test_data_file_is_a_clean_list_of_records() -> None:
     records = _records()
     assert isinstance(records, list) and records
     for record in records:
-        assert set(record) == {"generic", "brands", "classes", "min_dose_mg", "min_dose_older_mg"}
+        required = {"generic", "brands", "classes", "min_dose_mg", "min_dose_older_mg"}
+        assert required <= set(record) <= required | {"antidepressant_class"}
         assert record["generic"] == normalise_name(record["generic"])
         assert set(record["classes"]) <= set(CLASSES)
     generics = [r["generic"] for r in records]

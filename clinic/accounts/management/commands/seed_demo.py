@@ -25,7 +25,12 @@ def demo_extensions() -> list:
     from importlib import import_module
 
     seeders = []
-    for module_name in ("screening.demo", "screening.review.demo", "clinic.scheduling.demo"):
+    for module_name in (
+        "screening.demo",
+        "screening.review.demo",
+        "clinic.scheduling.demo",
+        "screening.coverage.demo",
+    ):
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as exc:
