@@ -774,10 +774,10 @@ def calendar_feed_revoke(*, clinician: User) -> int:
 def checkin_submit(
     *, checkin: CheckIn, phq9_answers: list[int], safety_answers: dict[str, bool], link: str
 ) -> CheckIn:
-    """Store the answers. An urgent safety answer (C-SSRS intent, plan or
+    """Store the answers. A crisis answer (C-SSRS intent, plan or
     recent behaviour, or PHQ-9 item 9 above 0) raises the same alert as the
     intake."""
-    from clinic.safety import is_urgent_safety_answer, safety_answer_raise
+    from clinic.safety import crisis_alert_raise, is_crisis_answer
 
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if checkin.completed_at is not None:
@@ -787,11 +787,11 @@ def checkin_submit(
     checkin.phq9_answers = phq9_answers
     checkin.phq9_total = sum(phq9_answers)
     checkin.safety_answers = safety_answers
-    checkin.high_risk = is_urgent_safety_answer(suicide_screen=safety_answers, phq9=phq9_answers)
+    checkin.high_risk = is_crisis_answer(suicide_screen=safety_answers, phq9=phq9_answers)
     checkin.completed_at = timezone.now()
     checkin.save()
     if checkin.high_risk:
-        safety_answer_raise(
+        crisis_alert_raise(
             patient=checkin.patient, source="check-in", link=link, key=f"checkin-{checkin.pk}"
         )
     return checkin

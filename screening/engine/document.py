@@ -13,6 +13,7 @@ in an after-validator of :class:`IntakeDocument` for callers that use
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -786,6 +787,17 @@ def _parse(data: Any) -> IntakeDocument:
     if errors:
         raise DocumentError(errors)
     return IntakeDocument.model_construct(**values)
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces (ASCII): the same text for the same value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(document: Mapping[str, Any]) -> str:
+    """SHA-256 of a document's canonical JSON: how a stored intake, an import
+    and a re-import recognise the same document."""
+    return hashlib.sha256(canonical_json(document).encode("ascii")).hexdigest()
 
 
 def parse_document(data: dict[str, Any] | str | bytes) -> IntakeDocument:

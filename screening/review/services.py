@@ -12,9 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from screening.labels import step_titles
 from screening.models import Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent, CaseNote, FlagAcknowledgement
-from screening.review.steps import step_labels
 
 Status = Intake.ReviewStatus
 Kind = CaseDecision.Kind
@@ -128,7 +128,7 @@ def _send_more_info_email(*, intake: Intake, steps: Sequence[str], message: str)
     with translation.override(patient.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "patient": patient,
-            "steps": step_labels(steps),
+            "steps": step_titles(steps),
             "message": message,
             "intake_url": settings.CLINIC_BASE_URL.rstrip("/") + reverse("intake:start"),
             "clinic_name": settings.CLINIC_NAME,
@@ -190,7 +190,7 @@ def case_decide(
     intake.save(update_fields=["review_status", "updated_at"])
     detail = kind.label
     if kind == Kind.MORE_INFO:
-        detail += f": {', '.join(step_labels(steps))}"
+        detail += f": {', '.join(step_titles(steps))}"
         _send_more_info_email(intake=intake, steps=steps, message=decision.message)
     elif kind == Kind.NOT_SUITABLE:
         detail += f": {decision.reason}"

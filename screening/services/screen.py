@@ -34,8 +34,8 @@ from screening.engine import (
     screen,
 )
 from screening.engine.policy import POLICY_FIELDS
+from screening.engine.vocabulary import MODALITIES, NO_FLAG_RANK, SEVERITY_BY_RANK, SEVERITY_RANK
 from screening.models import (
-    SEVERITY_RANK,
     Flag,
     Intake,
     Medication,
@@ -44,12 +44,6 @@ from screening.models import (
     ScreeningResult,
 )
 
-MODALITY_COLUMNS = {
-    "iv_ketamine": "for_iv_ketamine",
-    "esketamine": "for_esketamine",
-    "tms": "for_tms",
-    "ect": "for_ect",
-}
 MEDICATION_FIELDS = ("generic", "brand_names", "classes", "min_dose_mg", "min_dose_older_mg")
 
 PolicyArg = Policy | tuple[Policy, int] | None
@@ -246,14 +240,11 @@ def medication_delete(*, medication: Medication, by: Any = None) -> int:
 
 
 def _highest_rank(output: Mapping[str, Any]) -> int:
-    return max((SEVERITY_RANK[f["severity"]] for f in output["flags"]), default=0)
+    return max((SEVERITY_RANK[f["severity"]] for f in output["flags"]), default=NO_FLAG_RANK)
 
 
 def _highest_severity(rank: int) -> str:
-    for name, value in SEVERITY_RANK.items():
-        if value == rank:
-            return name
-    return ""
+    return SEVERITY_BY_RANK.get(rank, "")
 
 
 def _flag_rows(result: ScreeningResult, output: Mapping[str, Any], intake_id: int) -> list[Flag]:
@@ -269,10 +260,7 @@ def _flag_rows(result: ScreeningResult, output: Mapping[str, Any], intake_id: in
                 severity=f["severity"],
                 severity_rank=SEVERITY_RANK[f["severity"]],
                 modalities=modalities,
-                for_iv_ketamine="iv_ketamine" in modalities,
-                for_esketamine="esketamine" in modalities,
-                for_tms="tms" in modalities,
-                for_ect="ect" in modalities,
+                **{f"for_{m}": m in modalities for m in MODALITIES},
                 summary=f["summary"],
                 evidence=f["evidence"],
                 source=f["source"],

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from screening.engine import DEFAULT_POLICY, RULES_VERSION, DocumentError
+from screening.engine.vocabulary import SEVERITY_RANK
 from screening.models import Flag, Intake, Medication, PolicyChange, ScreeningPolicy
 from screening.services.screen import (
     current_knowledge,
@@ -63,9 +64,7 @@ def test_intake_screen_stores_the_examples_flags(name, document, expected):
     )
     for flag in flags:
         assert flag.is_current and flag.intake_id == intake.pk
-        assert (
-            flag.severity_rank == {"urgent": 4, "high": 3, "moderate": 2, "info": 1}[flag.severity]
-        )
+        assert flag.severity_rank == SEVERITY_RANK[flag.severity]
         assert flag.for_iv_ketamine == ("iv_ketamine" in flag.modalities)
         assert flag.for_esketamine == ("esketamine" in flag.modalities)
         assert flag.for_tms == ("tms" in flag.modalities)
