@@ -27,11 +27,11 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CheckIn,
-    FollowUpPlan,
-    FollowUpPlanStep,
+    Course,
+    CoursePlan,
+    CoursePlanStep,
     Reminder,
     Room,
-    Series,
     TimeOff,
     WorkingHours,
 )
@@ -117,18 +117,18 @@ class TimeOffAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     date_hierarchy = "start"
 
 
-class FollowUpPlanStepInline(admin.TabularInline):
-    model = FollowUpPlanStep
+class CoursePlanStepInline(admin.TabularInline):
+    model = CoursePlanStep
     extra = 1
     fields = ["position", "day", "appointment_type"]
 
 
-@admin.register(FollowUpPlan)
-class FollowUpPlanAdmin(SafeInputMixin, admin.ModelAdmin):
+@admin.register(CoursePlan)
+class CoursePlanAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_active", "step_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [FollowUpPlanStepInline]
+    inlines = [CoursePlanStepInline]
 
     @admin.display(description=_("appointments"))
     def step_count(self, obj) -> int:
@@ -257,7 +257,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         "room",
         "status",
         "reminders_sent",
-        "series",
+        "course",
     ]
     list_filter = [
         "start",
@@ -269,8 +269,8 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     search_fields = ["patient__family_name", "patient__given_name", "patient__email", "notes"]
     date_hierarchy = "start"
     autocomplete_fields = ["patient", "room"]
-    list_select_related = ["patient", "appointment_type", "clinician", "room", "series"]
-    readonly_fields = ["booked_by", "booked_at", "series", "series_position"]
+    list_select_related = ["patient", "appointment_type", "clinician", "room", "course"]
+    readonly_fields = ["booked_by", "booked_at", "course", "course_position"]
     inlines = [ReminderInline]
     actions = ["confirm", "cancel", "mark_no_show", "resend_reminder"]
 
@@ -403,11 +403,11 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         self.message_user(request, f"{count} reminder(s) queued.", messages.SUCCESS)
 
 
-class SeriesAppointmentInline(admin.TabularInline):
+class CourseAppointmentInline(admin.TabularInline):
     model = Appointment
-    fk_name = "series"
+    fk_name = "course"
     extra = 0
-    fields = ["series_position", "start", "appointment_type", "clinician", "room", "status"]
+    fields = ["course_position", "start", "appointment_type", "clinician", "room", "status"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -416,14 +416,14 @@ class SeriesAppointmentInline(admin.TabularInline):
         return False
 
 
-@admin.register(Series)
-class SeriesAdmin(SafeInputMixin, admin.ModelAdmin):
+@admin.register(Course)
+class CourseAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "patient", "plan", "created_by", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "patient__family_name", "patient__given_name"]
     autocomplete_fields = ["patient"]
     readonly_fields = ["created_by", "created_at"]
-    inlines = [SeriesAppointmentInline]
+    inlines = [CourseAppointmentInline]
 
 
 @admin.register(CalendarFeed)

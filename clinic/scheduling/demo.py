@@ -13,7 +13,7 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
-    FollowUpPlan,
+    CoursePlan,
     Room,
     WorkingHours,
 )
@@ -22,8 +22,8 @@ from clinic.scheduling.services import (
     appointment_book,
     appointment_set_status,
     at_local,
-    series_book,
-    series_propose,
+    course_book,
+    course_propose,
 )
 
 ROOMS = [
@@ -85,8 +85,8 @@ def seed(stdout) -> None:
     # A TMS course in progress for Priya: started last Monday at 09:00.
     priya = patients.get("priya.natarajan@example.org")
     if priya is not None:
-        plan = FollowUpPlan.objects.get(slug="tms-course")
-        proposal = series_propose(
+        plan = CoursePlan.objects.get(slug="tms-course")
+        proposal = course_propose(
             plan=plan,
             patient=priya,
             clinician=lindqvist,
@@ -94,7 +94,7 @@ def seed(stdout) -> None:
             first_day=monday - timedelta(days=7),
             preferred_time=time(9),
         )
-        series = series_book(
+        course = course_book(
             plan=plan,
             patient=priya,
             clinician=lindqvist,
@@ -102,12 +102,12 @@ def seed(stdout) -> None:
             slots=[(s.appointment_type, s.start) for s in proposal if not s.problem],
             booked_by=None,
         )
-        series.appointments.update(notes=f"{DEMO_NOTE} TMS course")
-        for past in series.appointments.filter(end__lt=timezone.now()):
+        course.appointments.update(notes=f"{DEMO_NOTE} TMS course")
+        for past in course.appointments.filter(end__lt=timezone.now()):
             appointment_set_status(
                 appointment=past, status=AppointmentStatus.COMPLETED, changed_by=None
             )
-        count += series.appointments.count()
+        count += course.appointments.count()
 
     book("dana.reyes@example.org", "consult", monday, 10, okafor)
     book("marco.silva@example.org", "consult", monday + timedelta(days=1), 11, okafor)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
-from clinic.scheduling.models import AppointmentType, ChangeRequest, FollowUpPlan, Room
+from clinic.scheduling.models import AppointmentType, ChangeRequest, CoursePlan, Room
 from clinic.scheduling.services import at_local
 
 
@@ -137,10 +137,10 @@ class MoveForm(SlotMixin, forms.Form):
     scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="one", widget=forms.RadioSelect)
     override_reason = forms.CharField(label=_("Override reason"), max_length=300, required=False)
 
-    def __init__(self, *args, in_series: bool = False, **kwargs):
+    def __init__(self, *args, in_course: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinician_choices()
-        if not in_series:
+        if not in_course:
             self.fields["scope"].widget = forms.HiddenInput()
 
 
@@ -148,9 +148,9 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
     scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="one", widget=forms.RadioSelect)
 
-    def __init__(self, *args, in_series: bool = False, **kwargs):
+    def __init__(self, *args, in_course: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not in_series:
+        if not in_course:
             self.fields["scope"].widget = forms.HiddenInput()
 
 
@@ -192,7 +192,7 @@ class CourseForm(forms.Form):
     patient = PatientPickField()
     plan = forms.ModelChoiceField(
         label=_("Course"),
-        queryset=FollowUpPlan.objects.filter(is_active=True),
+        queryset=CoursePlan.objects.filter(is_active=True),
         to_field_name="slug",
     )
     clinician = ClinicianField(queryset=clinician_choices())

@@ -1,4 +1,4 @@
-"""Named state changes of the schedule: booking, moving, cancelling, series.
+"""Named state changes of the schedule: booking, moving, cancelling, treatment courses.
 
 Every change goes through the same rules:
 
@@ -30,10 +30,10 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CheckIn,
-    FollowUpPlan,
+    Course,
+    CoursePlan,
     Reminder,
     Room,
-    Series,
     TimeOff,
     WorkingHours,
     initials,
@@ -265,8 +265,8 @@ def appointment_book(
     end: datetime | None = None,
     notes: str = "",
     override_reason: str = "",
-    series: Series | None = None,
-    series_position: int | None = None,
+    course: Course | None = None,
+    course_position: int | None = None,
     status: str = AppointmentStatus.BOOKED,
 ) -> Appointment:
     """Book one appointment, or raise BookingError with the reasons."""
@@ -294,8 +294,8 @@ def appointment_book(
         booked_at=timezone.now(),
         notes=notes,
         override_reason=override_reason.strip() if needs_override else "",
-        series=series,
-        series_position=series_position,
+        course=course,
+        course_position=course_position,
     )
     _save_guarded(appointment)
     reminders_plan(appointment=appointment)
@@ -419,7 +419,7 @@ def appointment_set_status(
     return appointment
 
 
-# Series -------------------------------------------------------------------
+# Course -------------------------------------------------------------------
 
 
 @dataclass
@@ -484,9 +484,9 @@ class _CalendarSnapshot:
         return sorted(starts, key=lambda s: (abs(s - wanted), s))
 
 
-def series_propose(
+def course_propose(
     *,
-    plan: FollowUpPlan,
+    plan: CoursePlan,
     patient: Patient,
     clinician: User | None,
     room: Room | None,
@@ -556,9 +556,9 @@ def series_propose(
 
 
 @transaction.atomic
-def series_book(
+def course_book(
     *,
-    plan: FollowUpPlan | None,
+    plan: CoursePlan | None,
     patient: Patient,
     clinician: User | None,
     room: Room | None,
@@ -566,13 +566,13 @@ def series_book(
     booked_by: User | None,
     name: str = "",
     override_reason: str = "",
-) -> Series:
-    """Book a whole series in one transaction: all or nothing. A conflict in
+) -> Course:
+    """Book a whole course in one transaction: all or nothing. A conflict in
     any occurrence raises BookingError naming each one."""
-    series = Series.objects.create(
+    course = Course.objects.create(
         patient=patient,
         plan=plan,
-        name=name or (plan.name if plan else "Series"),
+        name=name or (plan.name if plan else gettext("Treatment course")),
         created_by=booked_by,
     )
     errors = []
@@ -587,18 +587,18 @@ def series_book(
                     room=room if kind.needs_room else None,
                     booked_by=booked_by,
                     override_reason=override_reason,
-                    series=series,
-                    series_position=position,
+                    course=course,
+                    course_position=position,
                 )
         except BookingError as exc:
             errors.extend(f"#{position} ({local(start):%a %d %b %H:%M}): {m}" for m in exc.messages)
     if errors:
         raise BookingError(errors)
-    return series
+    return course
 
 
 @transaction.atomic
-def series_edit(
+def course_edit(
     *,
     appointment: Appointment,
     scope: str,
@@ -610,25 +610,25 @@ def series_edit(
     override_reason: str = "",
 ) -> list[Appointment]:
     """Edit one occurrence (`scope="one"`) or this and the following ones
-    (`scope="following"`) of a series, in one transaction.
+    (`scope="following"`) of a course, in one transaction.
 
     A new start moves the occurrence; for the following ones the same number
-    of days is added and the new wall-clock time kept, so a weekly series keeps
+    of days is added and the new wall-clock time kept, so a weekly course keeps
     its local time across a daylight-saving change.
     """
     if scope not in ("one", "following"):
         raise BookingError("Choose 'this one' or 'this and the following'.")
-    if scope == "one" or appointment.series_id is None:
+    if scope == "one" or appointment.course_id is None:
         targets = [appointment]
     else:
         targets = list(
             Appointment.objects.live()
-            .filter(series_id=appointment.series_id, start__gte=appointment.start)
+            .filter(course_id=appointment.course_id, start__gte=appointment.start)
             .order_by("start")
         )
     if cancel:
         return [
-            appointment_cancel(appointment=item, cancelled_by=edited_by, reason="Series edited")
+            appointment_cancel(appointment=item, cancelled_by=edited_by, reason="Course edited")
             for item in targets
         ]
     day_shift = 0
@@ -644,7 +644,7 @@ def series_edit(
         else:
             new_start = at_local(old.date() + timedelta(days=day_shift), new_clock)
         planned.append((item, new_start))
-    # Moving every occurrence at once: ignore the series' own old slots, and
+    # Moving every occurrence at once: ignore the course's own old slots, and
     # move the last one first when moving later (the first one first when
     # moving earlier) so no step overlaps a not-yet-moved occurrence.
     ids = [item.pk for item in targets]
@@ -727,23 +727,23 @@ def change_request_create(
 
 @transaction.atomic
 def change_request_decide(
-    *, request: ChangeRequest, approve: bool, decided_by: User | None
+    *, change_request: ChangeRequest, approve: bool, decided_by: User | None
 ) -> ChangeRequest:
     """Approve (a cancel request cancels the appointment) or decline."""
-    request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
-    if request.state != ChangeRequest.State.OPEN:
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    if change_request.state != ChangeRequest.State.OPEN:
         raise BookingError("This request was already decided.")
-    request.state = ChangeRequest.State.APPROVED if approve else ChangeRequest.State.DECLINED
-    request.decided_at = timezone.now()
-    request.decided_by = decided_by
-    request.save()
-    if approve and request.kind == ChangeRequest.Kind.CANCEL:
+    change_request.state = ChangeRequest.State.APPROVED if approve else ChangeRequest.State.DECLINED
+    change_request.decided_at = timezone.now()
+    change_request.decided_by = decided_by
+    change_request.save()
+    if approve and change_request.kind == ChangeRequest.Kind.CANCEL:
         appointment_cancel(
-            appointment=request.appointment,
+            appointment=change_request.appointment,
             cancelled_by=decided_by,
             reason="Cancelled at the patient's request",
         )
-    return request
+    return change_request
 
 
 def patient_initials(patient: Patient) -> str:

@@ -48,7 +48,7 @@ from clinic.scheduling.models import (
     AppointmentType,
     CalendarFeed,
     ChangeRequest,
-    FollowUpPlan,
+    CoursePlan,
 )
 
 STAFF = (SCHEDULER, CLINICIAN, ADMIN)
@@ -235,7 +235,7 @@ def _describe(appointment: Appointment) -> str:
 @role_required(*STAFF)
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    in_series = appointment.series_id is not None
+    in_course = appointment.course_id is not None
     local_start = services.local(appointment.start)
     context = {
         "appointment": appointment,
@@ -247,15 +247,15 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "room": appointment.room_id,
                 "scope": "one",
             },
-            in_series=in_series,
+            in_course=in_course,
         ),
-        "cancel_form": CancelForm(prefix="cancel", initial={"scope": "one"}, in_series=in_series),
+        "cancel_form": CancelForm(prefix="cancel", initial={"scope": "one"}, in_course=in_course),
         "status_form": StatusForm(),
         "reminders": appointment.reminders.order_by("due_at"),
         "requests": appointment.change_requests.all(),
-        "series_items": (
-            appointment.series.appointments.select_related("appointment_type").order_by("start")
-            if in_series
+        "course_items": (
+            appointment.course.appointments.select_related("appointment_type").order_by("start")
+            if in_course
             else []
         ),
     }
@@ -266,12 +266,12 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    form = MoveForm(request.POST, in_series=appointment.series_id is not None)
+    form = MoveForm(request.POST, in_course=appointment.course_id is not None)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if appointment.series_id and data["scope"] == "following":
-                services.series_edit(
+            if appointment.course_id and data["scope"] == "following":
+                services.course_edit(
                     appointment=appointment,
                     scope="following",
                     start=form.start(),
@@ -301,12 +301,12 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appointment": appointment,
             "move_form": form,
-            "cancel_form": CancelForm(prefix="cancel", in_series=appointment.series_id is not None),
+            "cancel_form": CancelForm(prefix="cancel", in_course=appointment.course_id is not None),
             "status_form": StatusForm(),
             "reminders": appointment.reminders.order_by("due_at"),
             "requests": appointment.change_requests.all(),
-            "series_items": appointment.series.appointments.order_by("start")
-            if appointment.series_id
+            "course_items": appointment.course.appointments.order_by("start")
+            if appointment.course_id
             else [],
         },
         status=400,
@@ -317,13 +317,13 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    form = CancelForm(request.POST, prefix="cancel", in_series=appointment.series_id is not None)
+    form = CancelForm(request.POST, prefix="cancel", in_course=appointment.course_id is not None)
     if not form.is_valid():
         messages.error(request, "Cancelling needs a shorter reason.")
         return redirect(appointment.get_absolute_url())
     try:
-        if appointment.series_id and form.cleaned_data["scope"] == "following":
-            services.series_edit(
+        if appointment.course_id and form.cleaned_data["scope"] == "following":
+            services.course_edit(
                 appointment=appointment, scope="following", cancel=True, edited_by=request.user
             )
         else:
@@ -365,7 +365,9 @@ def change_request_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     get_appointment_for(request, change.appointment_id)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.change_request_decide(request=change, approve=approve, decided_by=request.user)
+        services.change_request_decide(
+            change_request=change, approve=approve, decided_by=request.user
+        )
     except services.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -411,7 +413,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
 
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
 def course(request: HttpRequest) -> HttpResponse:
-    """Apply a follow-up plan: propose a series on free slots, review and
+    """Apply a course plan: propose a treatment course on free slots, review and
     adjust each one, then book all of them in one transaction."""
     if request.method == "POST":
         data = request.POST
@@ -428,7 +430,7 @@ def course(request: HttpRequest) -> HttpResponse:
             slots, errors = _slots_from_post(request, clean["plan"])
             if not errors:
                 try:
-                    series = services.series_book(
+                    course = services.course_book(
                         plan=clean["plan"],
                         patient=clean["patient"],
                         clinician=clean["clinician"],
@@ -440,16 +442,16 @@ def course(request: HttpRequest) -> HttpResponse:
                 except services.BookingError as exc:
                     errors = exc.messages
                 else:
-                    first = series.appointments.order_by("start").first()
+                    first = course.appointments.order_by("start").first()
                     messages.success(
                         request,
-                        f"Booked {series.appointments.count()} appointments: {series.name} "
-                        f"for {series.patient.full_name}.",
+                        f"Booked {course.appointments.count()} appointments: {course.name} "
+                        f"for {course.patient.full_name}.",
                     )
                     return redirect(first.get_absolute_url() if first else "scheduling:schedule")
             for error in errors:
                 form.add_error(None, error)
-        proposal = services.series_propose(
+        proposal = services.course_propose(
             plan=clean["plan"],
             patient=clean["patient"],
             clinician=clean["clinician"],
@@ -472,7 +474,7 @@ def course(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _slots_from_post(request, plan: FollowUpPlan):
+def _slots_from_post(request, plan: CoursePlan):
     slots, errors = [], []
     for step in plan.steps.select_related("appointment_type").order_by("position"):
         typed = request.POST.get(f"slot_{step.position}", "")
