@@ -302,6 +302,63 @@ def appointment_book(
     return appointment
 
 
+def _move(
+    appointment: Appointment,
+    *,
+    start: datetime,
+    moved_by: User | None,
+    end: datetime | None = None,
+    clinician=UNSET,
+    room=UNSET,
+    override_reason: str = "",
+    ignore: Iterable[int] = (),
+) -> Appointment:
+    """The one move step, for single moves, course moves and approved
+    reschedule requests (call it inside a transaction).
+
+    Locks the appointment, then its patient, clinician and room; checks the
+    new slot like a booking (`ignore`: appointments that are moving too, so
+    they do not clash with their own old slots); records the override reason
+    only when the new slot needs one; a confirmed appointment whose time
+    changes is booked again (to be confirmed anew); its reminders are
+    replaced by reminders for the new time.
+    """
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not appointment.is_live:
+        raise BookingError("A cancelled or missed appointment cannot be moved; book a new one.")
+    new_clinician = appointment.clinician if clinician is UNSET else clinician
+    new_room = appointment.room if room is UNSET else room
+    end = end or start + (appointment.end - appointment.start)
+    _validate_resources(
+        appointment_type=appointment.appointment_type, clinician=new_clinician, room=new_room
+    )
+    _lock_resources(patient=appointment.patient, clinician=new_clinician, room=new_room)
+    exclude = {appointment.pk, *ignore}
+    _check_slot(
+        patient=appointment.patient,
+        clinician=new_clinician,
+        room=new_room,
+        start=start,
+        end=end,
+        override_reason=override_reason,
+        exclude=exclude,
+    )
+    time_changed = (start, end) != (appointment.start, appointment.end)
+    needs_override = bool(working_time_problems(clinician=new_clinician, start=start, end=end))
+    appointment.start, appointment.end = start, end
+    appointment.clinician, appointment.room = new_clinician, new_room
+    appointment.override_reason = override_reason.strip() if needs_override else ""
+    if appointment.status == AppointmentStatus.CONFIRMED and time_changed:
+        appointment.status = AppointmentStatus.BOOKED
+    appointment.status_changed_by = moved_by
+    appointment.status_changed_at = timezone.now()
+    _save_guarded(appointment, exclude=exclude)
+    if time_changed:
+        reminders_supersede(appointment=appointment)
+        reminders_plan(appointment=appointment)
+    return appointment
+
+
 @transaction.atomic
 def appointment_move(
     *,
@@ -315,42 +372,17 @@ def appointment_move(
 ) -> Appointment:
     """Move an appointment (and optionally change clinician or room).
 
-    Keeps the length unless `end` is given; its reminders are replaced by
-    reminders for the new time.
+    Keeps the length unless `end` is given; see `_move` for the rules.
     """
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if not appointment.is_live:
-        raise BookingError("A cancelled or missed appointment cannot be moved; book a new one.")
-    new_clinician = appointment.clinician if clinician is UNSET else clinician
-    new_room = appointment.room if room is UNSET else room
-    end = end or start + (appointment.end - appointment.start)
-    _validate_resources(
-        appointment_type=appointment.appointment_type, clinician=new_clinician, room=new_room
-    )
-    _lock_resources(patient=appointment.patient, clinician=new_clinician, room=new_room)
-    _check_slot(
-        patient=appointment.patient,
-        clinician=new_clinician,
-        room=new_room,
+    return _move(
+        appointment,
         start=start,
+        moved_by=moved_by,
         end=end,
+        clinician=clinician,
+        room=room,
         override_reason=override_reason,
-        exclude=[appointment.pk],
     )
-    time_changed = (start, end) != (appointment.start, appointment.end)
-    needs_override = bool(working_time_problems(clinician=new_clinician, start=start, end=end))
-    appointment.start, appointment.end = start, end
-    appointment.clinician, appointment.room = new_clinician, new_room
-    appointment.override_reason = override_reason.strip() if needs_override else ""
-    if appointment.status == AppointmentStatus.CONFIRMED and time_changed:
-        appointment.status = AppointmentStatus.BOOKED
-    appointment.status_changed_by = moved_by
-    appointment.status_changed_at = timezone.now()
-    _save_guarded(appointment)
-    if time_changed:
-        reminders_supersede(appointment=appointment)
-        reminders_plan(appointment=appointment)
-    return appointment
 
 
 @transaction.atomic
@@ -607,10 +639,12 @@ def course_edit(
     clinician=UNSET,
     room=UNSET,
     cancel: bool = False,
+    reason: str = "",
     override_reason: str = "",
 ) -> list[Appointment]:
     """Edit one occurrence (`scope="one"`) or this and the following ones
-    (`scope="following"`) of a course, in one transaction.
+    (`scope="following"`) of a course, in one transaction: move them (each
+    through the same step as a single move) or cancel them with `reason`.
 
     A new start moves the occurrence; for the following ones the same number
     of days is added and the new wall-clock time kept, so a weekly course keeps
@@ -628,7 +662,7 @@ def course_edit(
         )
     if cancel:
         return [
-            appointment_cancel(appointment=item, cancelled_by=edited_by, reason="Course edited")
+            appointment_cancel(appointment=item, cancelled_by=edited_by, reason=reason)
             for item in targets
         ]
     day_shift = 0
@@ -655,9 +689,9 @@ def course_edit(
         try:
             with transaction.atomic():
                 moved.append(
-                    _move_within(
+                    _move(
                         item,
-                        new_start=new_start,
+                        start=new_start,
                         clinician=clinician,
                         room=room,
                         moved_by=edited_by,
@@ -670,41 +704,6 @@ def course_edit(
     if errors:
         raise BookingError(errors)
     return moved
-
-
-def _move_within(
-    item: Appointment, *, new_start, clinician, room, moved_by, override_reason, ignore
-) -> Appointment:
-    item = Appointment.objects.select_for_update().get(pk=item.pk)
-    new_clinician = item.clinician if clinician is UNSET else clinician
-    new_room = item.room if room is UNSET else room
-    end = new_start + (item.end - item.start)
-    _validate_resources(
-        appointment_type=item.appointment_type, clinician=new_clinician, room=new_room
-    )
-    # Occurrences not yet moved still hold their old slots; skip them here,
-    # the database constraint (PostgreSQL) still sees the final state.
-    _check_slot(
-        patient=item.patient,
-        clinician=new_clinician,
-        room=new_room,
-        start=new_start,
-        end=end,
-        override_reason=override_reason,
-        exclude=ignore,
-    )
-    time_changed = (new_start, end) != (item.start, item.end)
-    needs_override = bool(working_time_problems(clinician=new_clinician, start=new_start, end=end))
-    item.start, item.end = new_start, end
-    item.clinician, item.room = new_clinician, new_room
-    item.override_reason = override_reason.strip() if needs_override else item.override_reason
-    item.status_changed_by = moved_by
-    item.status_changed_at = timezone.now()
-    _save_guarded(item, exclude=ignore)
-    if time_changed:
-        reminders_supersede(appointment=item)
-        reminders_plan(appointment=item)
-    return item
 
 
 # Patients' requests ---------------------------------------------------------
@@ -727,9 +726,18 @@ def change_request_create(
 
 @transaction.atomic
 def change_request_decide(
-    *, change_request: ChangeRequest, approve: bool, decided_by: User | None
+    *,
+    change_request: ChangeRequest,
+    approve: bool,
+    decided_by: User | None,
+    start: datetime | None = None,
+    clinician=UNSET,
+    room=UNSET,
+    override_reason: str = "",
 ) -> ChangeRequest:
-    """Approve (a cancel request cancels the appointment) or decline."""
+    """Approve or decline. Approving a cancel request cancels the appointment;
+    approving a reschedule request with a new `start` moves it (by the same
+    step as any move; a refused move leaves the request open)."""
     change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     if change_request.state != ChangeRequest.State.OPEN:
         raise BookingError("This request was already decided.")
@@ -742,6 +750,15 @@ def change_request_decide(
             appointment=change_request.appointment,
             cancelled_by=decided_by,
             reason="Cancelled at the patient's request",
+        )
+    if approve and change_request.kind == ChangeRequest.Kind.RESCHEDULE and start is not None:
+        _move(
+            change_request.appointment,
+            start=start,
+            moved_by=decided_by,
+            clinician=clinician,
+            room=room,
+            override_reason=override_reason,
         )
     return change_request
 

@@ -324,7 +324,11 @@ def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if appointment.course_id and form.cleaned_data["scope"] == "following":
             services.course_edit(
-                appointment=appointment, scope="following", cancel=True, edited_by=request.user
+                appointment=appointment,
+                scope="following",
+                cancel=True,
+                reason=form.cleaned_data["reason"],
+                edited_by=request.user,
             )
         else:
             services.appointment_cancel(
