@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
 from clinic.accounts.models import Patient
-from clinic.scheduling import services
 from clinic.scheduling.forms import FIRST_DAY, LAST_DAY, clinician_choices
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
@@ -35,6 +34,7 @@ from clinic.scheduling.models import (
     TimeOff,
     WorkingHours,
 )
+from clinic.scheduling.services import booking, rules
 from clinic.scheduling.tasks import reminder_resend
 
 
@@ -169,7 +169,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
     # Set on a second pass of the form when saving was refused (see
     # AppointmentAdmin.changeform_view): the refusal's messages.
-    refused: services.BookingError | None = None
+    refused: rules.BookingError | None = None
 
     def clean_end(self):
         value = self.cleaned_data.get("end")
@@ -180,9 +180,7 @@ class AppointmentAdminForm(forms.ModelForm):
         data = super().clean()
         if self.refused is not None:
             field = (
-                "override_reason"
-                if isinstance(self.refused, services.OutsideWorkingHours)
-                else None
+                "override_reason" if isinstance(self.refused, rules.OutsideWorkingHours) else None
             )
             for message in self.refused.messages:
                 self.add_error(field, message)
@@ -195,7 +193,7 @@ class AppointmentAdminForm(forms.ModelForm):
         instance = self.instance
         status = data.get("status")
         if instance.pk and status and status != instance.status:
-            allowed = services.ALLOWED_STATUS_CHANGES[AppointmentStatus(instance.status)]
+            allowed = booking.ALLOWED_STATUS_CHANGES[AppointmentStatus(instance.status)]
             if status not in allowed:
                 self.add_error(
                     "status",
@@ -217,7 +215,7 @@ class AppointmentAdminForm(forms.ModelForm):
         if not slot_changed and instance.status not in INACTIVE_STATUSES:
             return data
         try:
-            services.appointment_check(
+            rules.appointment_check(
                 patient=data["patient"],
                 appointment_type=kind,
                 start=start,
@@ -227,10 +225,10 @@ class AppointmentAdminForm(forms.ModelForm):
                 override_reason=data.get("override_reason", ""),
                 exclude=[instance.pk] if instance.pk else [],
             )
-        except services.OutsideWorkingHours as exc:
+        except rules.OutsideWorkingHours as exc:
             for message in exc.messages:
                 self.add_error("override_reason", message)
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             for message in exc.messages:
                 self.add_error(None, message)
         return data
@@ -297,7 +295,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         than an error page."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             if request.method != "POST":
                 raise
             request._appointment_refused = exc
@@ -324,12 +322,12 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
             with transaction.atomic():
                 self._save_through_services(request, obj, form, change)
         except IntegrityError as exc:
-            raise services.booking_conflict_from(exc, appointment=obj) from None
+            raise rules.booking_conflict_from(exc, appointment=obj) from None
 
     def _save_through_services(self, request, obj, form, change) -> None:
         data = form.cleaned_data
         if not change:
-            booked = services.appointment_book(
+            booked = booking.appointment_book(
                 patient=data["patient"],
                 appointment_type=data["appointment_type"],
                 start=data["start"],
@@ -348,7 +346,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         before = Appointment.objects.get(pk=obj.pk)
         slot = ("start", "end", "clinician_id", "room_id")
         if any(getattr(before, f) != getattr(obj, f) for f in slot) and before.is_live:
-            services.appointment_move(
+            booking.appointment_move(
                 appointment=before,
                 start=obj.start,
                 end=obj.end,
@@ -358,7 +356,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
                 moved_by=request.user,
             )
         if before.status != obj.status:
-            services.appointment_set_status(
+            booking.appointment_set_status(
                 appointment=before, status=obj.status, changed_by=request.user
             )
         Appointment.objects.filter(pk=obj.pk).update(
@@ -370,11 +368,11 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         changed, refused = 0, []
         for appointment in queryset:
             try:
-                services.appointment_set_status(
+                booking.appointment_set_status(
                     appointment=appointment, status=status, changed_by=request.user
                 )
                 changed += 1
-            except services.BookingError as exc:
+            except rules.BookingError as exc:
                 refused.append(f"{appointment}: {' '.join(exc.messages)}")
         if changed:
             self.message_user(request, f"{changed} appointment(s) {done}.", messages.SUCCESS)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
+from clinic.scheduling.clock import at_local
 from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -17,14 +18,9 @@ from clinic.scheduling.models import (
     Room,
     WorkingHours,
 )
-from clinic.scheduling.services import (
-    BookingError,
-    appointment_book,
-    appointment_set_status,
-    at_local,
-    course_book,
-    course_propose,
-)
+from clinic.scheduling.services.booking import appointment_book, appointment_set_status
+from clinic.scheduling.services.courses import course_book, course_propose
+from clinic.scheduling.services.rules import BookingError
 
 ROOMS = [
     ("Infusion chair 1", "IV ketamine and esketamine, monitored"),

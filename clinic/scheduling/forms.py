@@ -1,5 +1,5 @@
 """Forms of the schedule pages. They only collect and validate input; the
-booking rules live in `clinic.scheduling.services`."""
+booking rules live in `clinic.scheduling.services.rules`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
+from clinic.scheduling.clock import at_local
 from clinic.scheduling.models import AppointmentType, ChangeRequest, CoursePlan, Room
-from clinic.scheduling.services import at_local
 
 
 class DateInput(forms.DateInput):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
+from clinic.scheduling.clock import at_local, local
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
     Appointment,
@@ -27,7 +28,6 @@ from clinic.scheduling.models import (
     TimeOff,
     WorkingHours,
 )
-from clinic.scheduling.services import at_local, local
 
 PATIENT_SEARCH_LIMIT = 20
 

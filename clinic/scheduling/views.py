@@ -28,7 +28,7 @@ from clinic.accounts.roles import (
     role_of,
     role_required,
 )
-from clinic.scheduling import selectors, services
+from clinic.scheduling import clock, selectors
 from clinic.scheduling.access import get_appointment_for, get_checkin_for
 from clinic.scheduling.forms import (
     FIRST_DAY,
@@ -49,6 +49,14 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CoursePlan,
+)
+from clinic.scheduling.services import (
+    booking,
+    calendar_feeds,
+    change_requests,
+    checkins,
+    courses,
+    rules,
 )
 
 STAFF = (SCHEDULER, CLINICIAN, ADMIN)
@@ -73,8 +81,8 @@ def _day(request: HttpRequest, value: str | None) -> date:
     return day
 
 
-def _add_booking_errors(form, exc: services.BookingError) -> None:
-    field = "override_reason" if isinstance(exc, services.OutsideWorkingHours) else None
+def _add_booking_errors(form, exc: rules.BookingError) -> None:
+    field = "override_reason" if isinstance(exc, rules.OutsideWorkingHours) else None
     for message in exc.messages:
         form.add_error(field if field in form.fields else None, message)
 
@@ -150,7 +158,7 @@ def book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = services.appointment_book(
+            appointment = booking.appointment_book(
                 patient=data["patient"],
                 appointment_type=data["appointment_type"],
                 start=form.start(),
@@ -161,7 +169,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 override_reason=data["override_reason"],
                 booked_by=request.user,
             )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             _add_booking_errors(form, exc)
         else:
             messages.success(request, f"Booked: {_describe(appointment)}.")
@@ -224,11 +232,11 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 
 
 def _describe(appointment: Appointment) -> str:
-    start = services.local(appointment.start)
+    start = clock.local(appointment.start)
     return (
         f"{appointment.appointment_type.name} for {appointment.patient.full_name} "
         f"on {start:%a %d %b %Y} at {start:%H:%M} with "
-        f"{services.clinician_label(appointment.clinician)}"
+        f"{rules.clinician_label(appointment.clinician)}"
     )
 
 
@@ -236,7 +244,7 @@ def _describe(appointment: Appointment) -> str:
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
     in_course = appointment.course_id is not None
-    local_start = services.local(appointment.start)
+    local_start = clock.local(appointment.start)
     context = {
         "appointment": appointment,
         "move_form": MoveForm(
@@ -271,7 +279,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if appointment.course_id and data["scope"] == "following":
-                services.course_edit(
+                courses.course_edit(
                     appointment=appointment,
                     scope="following",
                     start=form.start(),
@@ -281,7 +289,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                     edited_by=request.user,
                 )
             else:
-                services.appointment_move(
+                booking.appointment_move(
                     appointment=appointment,
                     start=form.start(),
                     clinician=data["clinician"],
@@ -289,7 +297,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                     override_reason=data["override_reason"],
                     moved_by=request.user,
                 )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             _add_booking_errors(form, exc)
         else:
             appointment.refresh_from_db()
@@ -323,7 +331,7 @@ def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(appointment.get_absolute_url())
     try:
         if appointment.course_id and form.cleaned_data["scope"] == "following":
-            services.course_edit(
+            courses.course_edit(
                 appointment=appointment,
                 scope="following",
                 cancel=True,
@@ -331,12 +339,12 @@ def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
                 edited_by=request.user,
             )
         else:
-            services.appointment_cancel(
+            booking.appointment_cancel(
                 appointment=appointment,
                 cancelled_by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-    except services.BookingError as exc:
+    except rules.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Cancelled.")
@@ -350,12 +358,12 @@ def appointment_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_set_status(
+            booking.appointment_set_status(
                 appointment=appointment,
                 status=form.cleaned_data["status"],
                 changed_by=request.user,
             )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Status updated.")
@@ -369,10 +377,10 @@ def change_request_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     get_appointment_for(request, change.appointment_id)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.change_request_decide(
+        change_requests.change_request_decide(
             change_request=change, approve=approve, decided_by=request.user
         )
-    except services.BookingError as exc:
+    except rules.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         if approve and change.kind == ChangeRequest.Kind.RESCHEDULE:
@@ -392,7 +400,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         after = max(
             timezone.now(),
-            services.at_local(data["after"] or timezone.localdate(), datetime.min.time()),
+            clock.at_local(data["after"] or timezone.localdate(), datetime.min.time()),
         )
         found = selectors.slots_next_free(
             appointment_type=data["appointment_type"],
@@ -406,7 +414,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
                 start,
                 f"type={data['appointment_type'].slug}&clinician={data['clinician'].pk}"
                 + (f"&room={data['room'].pk}" if data["room"] else "")
-                + f"&start={services.local(start):%Y-%m-%dT%H:%M}",
+                + f"&start={clock.local(start):%Y-%m-%dT%H:%M}",
             )
             for start in found
         ]
@@ -434,7 +442,7 @@ def course(request: HttpRequest) -> HttpResponse:
             slots, errors = _slots_from_post(request, clean["plan"])
             if not errors:
                 try:
-                    course = services.course_book(
+                    course = courses.course_book(
                         plan=clean["plan"],
                         patient=clean["patient"],
                         clinician=clean["clinician"],
@@ -443,7 +451,7 @@ def course(request: HttpRequest) -> HttpResponse:
                         booked_by=request.user,
                         override_reason=request.POST.get("override_reason", ""),
                     )
-                except services.BookingError as exc:
+                except rules.BookingError as exc:
                     errors = exc.messages
                 else:
                     first = course.appointments.order_by("start").first()
@@ -455,7 +463,7 @@ def course(request: HttpRequest) -> HttpResponse:
                     return redirect(first.get_absolute_url() if first else "scheduling:schedule")
             for error in errors:
                 form.add_error(None, error)
-        proposal = services.course_propose(
+        proposal = courses.course_propose(
             plan=clean["plan"],
             patient=clean["patient"],
             clinician=clean["clinician"],
@@ -468,9 +476,7 @@ def course(request: HttpRequest) -> HttpResponse:
             for slot in proposal:
                 typed = request.POST.get(f"slot_{slot.position}")
                 with contextlib.suppress(TypeError, ValueError):
-                    slot.start = datetime.fromisoformat(typed).replace(
-                        tzinfo=services.clinic_zone()
-                    )
+                    slot.start = datetime.fromisoformat(typed).replace(tzinfo=clock.clinic_zone())
     return render(
         request,
         "scheduling/course.html",
@@ -487,7 +493,7 @@ def _slots_from_post(request, plan: CoursePlan):
         except ValueError:
             errors.append(f"#{step.position}: give a date and time.")
             continue
-        slots.append((step.appointment_type, start.replace(tzinfo=services.clinic_zone())))
+        slots.append((step.appointment_type, start.replace(tzinfo=clock.clinic_zone())))
     return slots, errors
 
 
@@ -508,10 +514,10 @@ def feed_manage(request: HttpRequest) -> HttpResponse:
     """The clinician's private calendar feed: create a new URL or revoke it."""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(clinician=request.user)
+            calendar_feeds.calendar_feed_revoke(clinician=request.user)
             messages.success(request, "Calendar feed revoked: the old address no longer works.")
         else:
-            services.calendar_feed_create(clinician=request.user)
+            calendar_feeds.calendar_feed_create(clinician=request.user)
             messages.success(request, "New calendar feed address created.")
         return redirect("scheduling:feed_manage")
     feed = CalendarFeed.objects.filter(clinician=request.user, revoked_at__isnull=True).first()
@@ -585,12 +591,12 @@ def my_change_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.change_request_create(
+            change_requests.change_request_create(
                 appointment=appointment,
                 kind=form.cleaned_data["kind"],
                 message=form.cleaned_data["message"],
             )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Thank you. The clinic will reply to your request."))
@@ -619,14 +625,14 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "scheduling/checkin_done.html",
-            {"checkin": item, "crisis": services.checkin_needs_crisis_resources(item)},
+            {"checkin": item, "crisis": checkins.checkin_needs_crisis_resources(item)},
         )
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         link = settings.CLINIC_BASE_URL.rstrip("/") + reverse(
             "scheduling:appointment", args=[item.appointment_id]
         )
-        item = services.checkin_submit(
+        item = checkins.checkin_submit(
             checkin=item,
             phq9_answers=form.phq9_answers(),
             safety_answers=form.safety_answers(),
@@ -635,7 +641,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "scheduling/checkin_done.html",
-            {"checkin": item, "crisis": services.checkin_needs_crisis_resources(item)},
+            {"checkin": item, "crisis": checkins.checkin_needs_crisis_resources(item)},
         )
     return render(request, "scheduling/checkin.html", {"form": form, "checkin": item})
 

@@ -9,15 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinic.scheduling.models import Appointment, ChangeRequest
-from clinic.scheduling.services import (
-    BookingError,
-    appointment_move,
-    appointment_set_status,
-    change_request_create,
-    change_request_decide,
-    course_book,
-    course_edit,
-)
+from clinic.scheduling.services.booking import appointment_move, appointment_set_status
+from clinic.scheduling.services.change_requests import change_request_create, change_request_decide
+from clinic.scheduling.services.courses import course_book, course_edit
+from clinic.scheduling.services.rules import BookingError
 from tests.factories.scheduling import appointment_type, local_dt
 
 pytestmark = pytest.mark.django_db

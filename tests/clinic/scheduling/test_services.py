@@ -8,18 +8,14 @@ import pytest
 import time_machine
 
 from clinic.scheduling.models import Appointment, Course, Reminder
-from clinic.scheduling.services import (
-    BookingConflict,
-    BookingError,
-    OutsideWorkingHours,
+from clinic.scheduling.services.booking import (
     appointment_book,
     appointment_cancel,
     appointment_move,
     appointment_set_status,
-    course_book,
-    course_edit,
-    course_propose,
 )
+from clinic.scheduling.services.courses import course_book, course_edit, course_propose
+from clinic.scheduling.services.rules import BookingConflict, BookingError, OutsideWorkingHours
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.scheduling import (
     TimeOffFactory,

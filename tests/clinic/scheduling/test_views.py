@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from clinic.scheduling.models import Appointment, CalendarFeed, ChangeRequest, CheckIn
 from clinic.scheduling.selectors import patients_needing_attention, phq9_checkins
-from clinic.scheduling.services import appointment_book
+from clinic.scheduling.services.booking import appointment_book
 from tests.factories.accounts import PatientFactory
 from tests.factories.scheduling import (
     AppointmentFactory,
@@ -403,7 +403,7 @@ def test_patients_needing_attention(frozen_now, okafor):
 def test_moving_this_and_the_following_from_the_appointment_page(
     client, scheduler, frozen_now, okafor, dana
 ):
-    from clinic.scheduling.services import course_book
+    from clinic.scheduling.services.courses import course_book
 
     slots = [(appointment_type("follow-up"), local_dt(2026, 3, d, 10)) for d in (3, 10, 17)]
     course = course_book(
