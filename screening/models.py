@@ -314,7 +314,7 @@ class Medication(models.Model):
 
 class ScreeningPolicy(models.Model):
     """The clinic's screening thresholds: one row (id 1). Change it only
-    through `screening.services.screen.policy_update`, which records each
+    through `screening.services.policy.policy_update`, which records each
     change and bumps `version`."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

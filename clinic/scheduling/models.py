@@ -350,7 +350,7 @@ class Reminder(models.Model):
             ),
         ]
         indexes = [
-            # `reminders_send_due`: live, unsent reminders by due time.
+            # `reminders_requeue_due` (tasks.py): live, unsent reminders by due time.
             models.Index(
                 fields=["due_at"],
                 condition=models.Q(sent_at__isnull=True, superseded_at__isnull=True),

@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
@@ -21,6 +20,7 @@ from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
+    ChangeRequest,
     CheckIn,
     Course,
     Reminder,
@@ -355,14 +355,8 @@ def _course_gap(course: Course) -> str:
 
 
 def open_change_requests():
-    from clinic.scheduling.models import ChangeRequest
-
     return (
         ChangeRequest.objects.filter(state=ChangeRequest.State.OPEN)
         .select_related("appointment__patient", "appointment__appointment_type")
         .order_by("created_at")
     )
-
-
-def reverse_book(query: str) -> str:
-    return f"{reverse('scheduling:book')}?{query}"

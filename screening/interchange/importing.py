@@ -21,7 +21,8 @@ from screening.engine import IntakeDocument, MedicationKnowledge, parse_document
 from screening.engine.document import content_hash
 from screening.models import Intake
 from screening.services.intake import has_crisis_answer, intake_raise_safety_alert
-from screening.services.screen import PolicyArg, intake_screen
+from screening.services.policy import PolicyArg
+from screening.services.screen import intake_screen
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from screening.engine.vocabulary import (
 )
 from screening.labels import modality_label, step_title
 from screening.models import Flag, Intake, Severity
-from screening.services.screen import current_knowledge, current_policy
+from screening.services.policy import current_knowledge, current_policy
 
 
 def words(code: Any) -> str:

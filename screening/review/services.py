@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from screening.labels import step_titles
 from screening.models import Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent, CaseNote, FlagAcknowledgement
+from screening.services.intake import IntakeError, intake_start_update
 
 Status = Intake.ReviewStatus
 Kind = CaseDecision.Kind
@@ -93,15 +94,7 @@ def case_note_add(*, intake: Intake, by, body: str) -> CaseNote:
 
 def _reopen_steps(*, intake: Intake, steps: list[str], by) -> None:
     """Open a new draft version of the patient's intake, pre-filled, for the
-    given steps (the intake service does it). CaseActionError when that
-    service is missing or refuses."""
-    try:
-        from screening.services.intake import IntakeError, intake_start_update
-    except ImportError:
-        raise CaseActionError(
-            "The intake cannot be reopened for the patient yet: the intake update "
-            "service is not available. Nothing was changed."
-        ) from None
+    given steps (the intake service does it). CaseActionError when it refuses."""
     try:
         intake_start_update(patient=intake.patient, steps=steps, by=by)
     except IntakeError as exc:
