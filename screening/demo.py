@@ -2,7 +2,7 @@
 
 - Lucía Fernández: invited (no login yet, an open invitation; the link is printed).
 - Marco Silva: in progress (a draft with the first steps filled).
-- Dana Reyes: submitted and screened, with an urgent safety answer.
+- Dana Reyes: submitted and screened, with a crisis answer.
 - Priya Natarajan: submitted and screened, with high blood pressure.
 
 The answers are the worked examples of the intake format, copied into

@@ -13,7 +13,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     """The patient's own page: their intake and their appointments."""
     patient = patient_for_user(request.user)
     intakes = list(patient.intakes.order_by("-version")) if patient else []
-    # The latest version's urgent safety answers keep the crisis resources in view.
+    # The latest version's crisis answers keep the crisis resources in view.
     show_crisis = bool(intakes) and intakes[0].shows_crisis_resources
     return render(
         request,

@@ -119,7 +119,7 @@ def typed_value(data: Any, name: str) -> str | None:
 
 
 def typed_is_urgent(step: str, data: Any) -> bool:
-    """Whether what was posted on a step holds an urgent safety answer, whether
+    """Whether what was posted on a step holds a crisis answer, whether
     or not the step is valid or complete (the one definition is
     `clinic.safety.is_crisis_answer`)."""
     if step == "safety":
