@@ -5,7 +5,6 @@ Views stay thin: forms validate input, services change state, selectors read.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -34,10 +33,12 @@ from clinic.scheduling.forms import (
     FIRST_DAY,
     LAST_DAY,
     BookForm,
+    BookLinkForm,
     CancelForm,
     ChangeRequestForm,
     CheckInForm,
     CourseForm,
+    CourseSlotsForm,
     MoveForm,
     SlotsForm,
     StatusForm,
@@ -48,7 +49,6 @@ from clinic.scheduling.models import (
     AppointmentType,
     CalendarFeed,
     ChangeRequest,
-    CoursePlan,
 )
 from clinic.scheduling.services import (
     booking,
@@ -132,28 +132,14 @@ def schedule(request: HttpRequest) -> HttpResponse:
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
 def book(request: HttpRequest) -> HttpResponse:
     """Book one appointment; prefilled from the grid (?clinician|room&start)
-    or from the case page (?patient=<id>&type=<slug>)."""
+    or from the case page (?patient=<id>&type=<slug>), see BookLinkForm."""
     initial: dict = {}
     if request.method == "GET":
+        link = BookLinkForm(request.GET)
+        mine = request.user if role_of(request.user) == CLINICIAN else None
+        initial = link.booking_initial(clinician=mine)
         if request.GET.get("patient"):
             initial["patient"] = get_patient_for(request, request.GET["patient"])
-        slug = request.GET.get("type") or "consult"
-        kind = None if "\x00" in slug else AppointmentType.objects.filter(slug=slug).first()
-        if kind:
-            initial["appointment_type"] = kind
-        if role_of(request.user) == CLINICIAN:
-            initial["clinician"] = request.user.pk
-        for key in ("clinician", "room"):
-            if request.GET.get(key, "").isdigit():
-                initial[key] = request.GET[key]
-        try:
-            start = datetime.fromisoformat(request.GET.get("start", ""))
-            initial["date"], initial["time"] = start.date(), start.time()
-        except ValueError:
-            pass
-        if "room" in initial and kind and not kind.needs_room:
-            kind = AppointmentType.objects.filter(needs_room=True).first()
-            initial["appointment_type"] = kind
     form = BookForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -240,14 +226,12 @@ def _describe(appointment: Appointment) -> str:
     )
 
 
-@role_required(*STAFF)
-def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for(request, pk)
+def _appointment_context(appointment: Appointment, *, move_form: MoveForm | None = None) -> dict:
+    """What the appointment page shows (the move form as posted, when it failed)."""
     in_course = appointment.course_id is not None
-    local_start = clock.local(appointment.start)
-    context = {
-        "appointment": appointment,
-        "move_form": MoveForm(
+    if move_form is None:
+        local_start = clock.local(appointment.start)
+        move_form = MoveForm(
             initial={
                 "date": local_start.date(),
                 "time": local_start.time(),
@@ -256,7 +240,10 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "scope": "one",
             },
             in_course=in_course,
-        ),
+        )
+    return {
+        "appointment": appointment,
+        "move_form": move_form,
         "cancel_form": CancelForm(prefix="cancel", initial={"scope": "one"}, in_course=in_course),
         "status_form": StatusForm(),
         "reminders": appointment.reminders.order_by("due_at"),
@@ -267,7 +254,12 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else []
         ),
     }
-    return render(request, "scheduling/appointment.html", context)
+
+
+@role_required(*STAFF)
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    return render(request, "scheduling/appointment.html", _appointment_context(appointment))
 
 
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
@@ -306,17 +298,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/appointment.html",
-        {
-            "appointment": appointment,
-            "move_form": form,
-            "cancel_form": CancelForm(prefix="cancel", in_course=appointment.course_id is not None),
-            "status_form": StatusForm(),
-            "reminders": appointment.reminders.order_by("due_at"),
-            "requests": appointment.change_requests.all(),
-            "course_items": appointment.course.appointments.order_by("start")
-            if appointment.course_id
-            else [],
-        },
+        _appointment_context(appointment, move_form=form),
         status=400,
     )
 
@@ -436,33 +418,37 @@ def course(request: HttpRequest) -> HttpResponse:
         initial["patient"] = get_patient_for(request, request.GET["patient"])
     form = CourseForm(data, initial=initial)
     proposal = []
+    slots_form = None
     if form.is_bound and form.is_valid():
         clean = form.cleaned_data
-        if request.method == "POST" and "book" in request.POST:
-            slots, errors = _slots_from_post(request, clean["plan"])
-            if not errors:
-                try:
-                    course = courses.course_book(
-                        plan=clean["plan"],
-                        patient=clean["patient"],
-                        clinician=clean["clinician"],
-                        room=clean["room"],
-                        slots=slots,
-                        booked_by=request.user,
-                        override_reason=request.POST.get("override_reason", ""),
-                    )
-                except rules.BookingError as exc:
-                    errors = exc.messages
-                else:
-                    first = course.appointments.order_by("start").first()
-                    messages.success(
-                        request,
-                        f"Booked {course.appointments.count()} appointments: {course.name} "
-                        f"for {course.patient.full_name}.",
-                    )
-                    return redirect(first.get_absolute_url() if first else "scheduling:schedule")
-            for error in errors:
-                form.add_error(None, error)
+        if request.method == "POST":
+            slots_form = CourseSlotsForm(request.POST, plan=clean["plan"])
+        if slots_form is not None and "book" in request.POST and slots_form.is_valid():
+            try:
+                course = courses.course_book(
+                    plan=clean["plan"],
+                    patient=clean["patient"],
+                    clinician=clean["clinician"],
+                    room=clean["room"],
+                    slots=slots_form.slots(),
+                    booked_by=request.user,
+                    override_reason=slots_form.cleaned_data["override_reason"],
+                )
+            except rules.BookingError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                first = course.appointments.order_by("start").first()
+                messages.success(
+                    request,
+                    f"Booked {course.appointments.count()} appointments: {course.name} "
+                    f"for {course.patient.full_name}.",
+                )
+                return redirect(first.get_absolute_url() if first else "scheduling:schedule")
+        elif slots_form is not None and "book" in request.POST:
+            for errors in slots_form.errors.values():
+                for message in errors:
+                    form.add_error(None, message)
         proposal = courses.course_propose(
             plan=clean["plan"],
             patient=clean["patient"],
@@ -471,30 +457,21 @@ def course(request: HttpRequest) -> HttpResponse:
             first_day=clean["first_day"],
             preferred_time=clean["preferred_time"],
         )
-        if request.method == "POST":
+        if slots_form is not None:
             # Keep what the reviewer typed over the fresh proposal.
+            typed = slots_form.typed_starts()
             for slot in proposal:
-                typed = request.POST.get(f"slot_{slot.position}")
-                with contextlib.suppress(TypeError, ValueError):
-                    slot.start = datetime.fromisoformat(typed).replace(tzinfo=clock.clinic_zone())
+                slot.start = typed.get(slot.position, slot.start)
     return render(
         request,
         "scheduling/course.html",
-        {"form": form, "proposal": proposal, "picker": _patient_picker(request, form)},
+        {
+            "form": form,
+            "proposal": proposal,
+            "override_reason": slots_form["override_reason"].value() if slots_form else "",
+            "picker": _patient_picker(request, form),
+        },
     )
-
-
-def _slots_from_post(request, plan: CoursePlan):
-    slots, errors = [], []
-    for step in plan.steps.select_related("appointment_type").order_by("position"):
-        typed = request.POST.get(f"slot_{step.position}", "")
-        try:
-            start = datetime.fromisoformat(typed)
-        except ValueError:
-            errors.append(f"#{step.position}: give a date and time.")
-            continue
-        slots.append((step.appointment_type, start.replace(tzinfo=clock.clinic_zone())))
-    return slots, errors
 
 
 @role_required(*STAFF)
