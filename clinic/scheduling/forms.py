@@ -62,7 +62,7 @@ class PatientPickField(forms.ModelChoiceField):
     Any patient's id is accepted (the booking service gets the patient);
     the page shows only the search's matches and the chosen one, never the
     whole list, so the field is drawn by the template
-    `scheduling/_patient_picker.html`, not by its widget.
+    `scheduling/partials/patient_picker.html`, not by its widget.
     """
 
     default_error_messages = {

@@ -204,7 +204,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     candidates, more = selectors.patients_search(query=query) if query.strip() else ([], False)
     return render(
         request,
-        "scheduling/_patient_choices.html",
+        "scheduling/partials/patient_picker.html#choices",
         {
             "picker": {
                 "q": query,
