@@ -302,12 +302,14 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
-        from django.db.models import Count, Q
-
         return (
             super()
             .get_queryset(request)
-            .annotate(sent_count=Count("reminders", filter=Q(reminders__sent_at__isnull=False)))
+            .annotate(
+                sent_count=models.Count(
+                    "reminders", filter=models.Q(reminders__sent_at__isnull=False)
+                )
+            )
         )
 
     @admin.display(description=_("reminders sent"), ordering="sent_count")

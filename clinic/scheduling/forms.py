@@ -13,6 +13,7 @@ from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
 from clinic.scheduling.clock import at_local, clinic_zone, local
 from clinic.scheduling.models import AppointmentType, ChangeRequest, CoursePlan, Room
+from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
 
 
 class DateInput(forms.DateInput):
@@ -336,8 +337,6 @@ class CheckInForm(forms.Form):
     wording is the intake's, `screening.intake.instruments`)."""
 
     def __init__(self, *args, **kwargs):
-        from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
-
         super().__init__(*args, **kwargs)
         for number, text in enumerate(PHQ9_ITEMS, start=1):
             self.fields[f"phq9_{number}"] = forms.ChoiceField(

@@ -35,6 +35,7 @@ from screening.engine.vocabulary import (
     STEP_SECTIONS,
 )
 from screening.models import Intake
+from screening.services.screen import intake_screen
 
 COMPLETE = "complete"
 ATTENTION = "attention"
@@ -383,8 +384,6 @@ def _mark_attention(intake: Intake, errors: Iterable[tuple[str, str]]) -> None:
 
 @transaction.atomic
 def _submit(intake: Intake) -> Intake:
-    from screening.services.screen import intake_screen
-
     draft = _locked_draft(intake)
     missing = [step for step, state in step_states(draft).items() if state != COMPLETE]
     if missing:
