@@ -1,11 +1,10 @@
 """Pages about the logged-in person."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clinic.accounts.access import patient_for_user
-from clinic.accounts.roles import PATIENT, role_required
+from clinic.accounts.roles import PATIENT, role_required, signed_in
 
 
 @role_required(PATIENT)
@@ -22,7 +21,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 def no_role(request: HttpRequest) -> HttpResponse:
     """A logged-in account with no role yet (e.g. a new staff account)."""
     return render(request, "accounts/no_role.html", status=403)
