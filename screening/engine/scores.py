@@ -141,7 +141,7 @@ class TrialAssessment(NamedTuple):
     failed: bool  # current episode and response none/partial (adequate or not)
     reason: str  # "adequate", "under 6 weeks", "no dose given: adequacy not rated", ...
     key: str  # what per-medication counting uses: generic, else the normalised name
-    index: int  # position in antidepressant_trials
+    position: int  # index in antidepressant_trials
     dose_mg: float | None
     duration_weeks: float
     current_episode: bool
