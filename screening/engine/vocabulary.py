@@ -112,6 +112,13 @@ BAND_LABELS: Final[dict[str, str]] = {
     "moderately_severe": _("moderately severe"),
     "substantial": _("substantial"),
     "severe": _("severe"),
+    # C-SSRS screener triage (cssrs_risk) and blood-pressure category (bp_category)
+    "high": _("high"),
+    "normal": _("normal"),
+    "elevated": _("elevated"),
+    "stage_1": _("stage 1"),
+    "stage_2": _("stage 2"),
+    "crisis": _("crisis"),
 }
 
 

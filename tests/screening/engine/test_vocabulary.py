@@ -68,3 +68,11 @@ def test_the_engine_sorts_flags_most_severe_first():
     )["flags"]
     ranks = [v.SEVERITY_RANK[f["severity"]] for f in flags]
     assert ranks == sorted(ranks, reverse=True) and ranks[0] == v.URGENT_RANK
+
+
+def test_every_category_the_scores_give_has_words():
+    from screening.engine.scores import BP_CATEGORIES
+
+    for category in (*BP_CATEGORIES, "none", "low", "moderate", "high"):
+        assert category in v.BAND_LABELS
+    assert v.BAND_LABELS["stage_2"] == "stage 2"
