@@ -233,7 +233,7 @@ def test_seeded_plans_have_the_courses_of_the_issue(db):
     assert len(days("ect-index-course")) == 12
 
 
-def test_series_proposal_uses_free_slots_and_shifts_around_busy_ones(
+def test_course_proposal_uses_free_slots_and_shifts_around_busy_ones(
     frozen_now, okafor, dana, chair
 ):
     # Okafor is busy at 09:00-11:00 on the day of the 2nd infusion (Thu 5 Mar).
@@ -256,7 +256,7 @@ def test_series_proposal_uses_free_slots_and_shifts_around_busy_ones(
     assert Appointment.objects.filter(patient=dana).count() == 0
 
 
-def test_series_proposal_moves_weekend_days_to_the_next_working_day(
+def test_course_proposal_moves_weekend_days_to_the_next_working_day(
     frozen_now, okafor, dana, chair
 ):
     # Starting on a Thursday, day 3 of the ketamine plan is a Sunday.
@@ -272,7 +272,7 @@ def test_series_proposal_moves_weekend_days_to_the_next_working_day(
     assert proposal[1].shifted_days == 1
 
 
-def test_series_book_books_everything_in_one_go(frozen_now, okafor, dana, chair, scheduler):
+def test_course_book_books_everything_in_one_go(frozen_now, okafor, dana, chair, scheduler):
     proposal = course_propose(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
@@ -296,7 +296,7 @@ def test_series_book_books_everything_in_one_go(frozen_now, okafor, dana, chair,
     assert booked[0].room == chair
 
 
-def test_series_book_is_all_or_nothing(frozen_now, okafor, dana, chair):
+def test_course_book_is_all_or_nothing(frozen_now, okafor, dana, chair):
     proposal = course_propose(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
@@ -386,7 +386,7 @@ def test_shifting_a_daily_course_by_a_day_does_not_trip_over_itself(
     ] == [3, 4, 5, 6]
 
 
-def test_a_series_edit_with_a_conflict_changes_nothing(frozen_now, okafor, dana):
+def test_a_course_edit_with_a_conflict_changes_nothing(frozen_now, okafor, dana):
     course = _weekly_course(dana, okafor, datetime.date(2026, 3, 2), 3)
     book(
         PatientFactory(given_name="Marco", family_name="Silva"),
