@@ -36,13 +36,16 @@ run: $(RUN_STAMP)
 	    echo "task worker exited ($$?); restarting in 2 s"; sleep 2; done & \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
-# Set up and run the whole suite: migrations check, lint, pytest.
+# Set up and run the whole suite: migrations check, lint, the layering
+# contracts (.importlinter), types of the engine, pytest.
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
 test: export DJANGO_DEBUG ?= 0
 test: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --no-input -v1
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy screening/engine
 	$(PY) -m pytest
 
 # The task worker alone, under the same restart loop as `make run`.

@@ -165,7 +165,7 @@ def main() -> int:
         print("note: DATABASE_URL is not PostgreSQL; the target is for PostgreSQL")
     setup(args.n, args.fresh)
 
-    from screening.services.screen import current_policy, policy_update
+    from screening.services.policy import current_policy, policy_update
 
     if args.worst_case:
         print(f"worst case: {spoil_digests()} current results made out of date")

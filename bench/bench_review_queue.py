@@ -56,7 +56,7 @@ def setup(n: int) -> None:
 
     from clinic.accounts.models import Patient
     from screening.models import Intake
-    from screening.services.screen import intakes_rescreen
+    from screening.services.rescreen import intakes_rescreen
 
     call_command("migrate", "--no-input", verbosity=0)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")

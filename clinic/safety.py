@@ -1,11 +1,16 @@
-"""Urgent safety answers: tell the on-call clinicians at once.
+"""Crisis answers: tell the on-call clinicians at once.
 
-`safety_answer_raise(patient=..., source=..., link=..., key=...)` is called
-the moment a high-risk answer is saved (the intake's safety or PHQ-9 step, a
+A crisis answer (`is_crisis_answer`, defined by the vocabulary's
+CRISIS_CSSRS_KEYS and PHQ9_SELF_HARM_ITEM) calls for same-day action. It is
+not the flag severity "urgent": PHQ-9 item 9 alone is a crisis answer, while
+the suicide_risk flag it raises is moderate.
+
+`crisis_alert_raise(patient=..., source=..., link=..., key=...)` is called
+the moment a crisis answer is saved (the intake's safety or PHQ-9 step, a
 follow-up check-in). It records a `SafetyAlert` row in the same transaction
 (one per key: once per intake) and, after the commit, queues a task on the
 "email" queue; the worker emails every on-call clinician and the addresses in
-settings.CLINIC_ONCALL_EMAILS. The email says only that an urgent safety
+settings.CLINIC_ONCALL_EMAILS. The email says only that a crisis
 answer needs review, with a link: no clinical details, no name.
 
 Never lost: the row is the record; the worker's sweep queues again any alert
@@ -35,30 +40,29 @@ from django_tasks import task
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
 from clinic.operations.models import SafetyAlert
+from screening.engine.vocabulary import CRISIS_CSSRS_KEYS, PHQ9_SELF_HARM_ITEM
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = "Urgent safety answer, please review"
-
-# C-SSRS screener answers that call for same-day action.
-URGENT_CSSRS_KEYS = ("intent", "plan", "behavior_past_3_months")
+SUBJECT = "Crisis answer, please review today"
 
 # An unsent alert is queued again after this long (a lost task, a failed send).
 SWEEP_AFTER = timedelta(minutes=1)
 
 
-def is_urgent_safety_answer(*, suicide_screen: Mapping[str, Any], phq9: Sequence[Any]) -> bool:
+def is_crisis_answer(*, suicide_screen: Mapping[str, Any], phq9: Sequence[Any]) -> bool:
     """The one definition, for the intake and the follow-up check-ins alike:
     C-SSRS intent, plan, or behaviour in the past 3 months, or PHQ-9 item 9
     (thoughts of being better off dead or of self-harm) above 0."""
-    if any(suicide_screen.get(key) is True for key in URGENT_CSSRS_KEYS):
+    if any(suicide_screen.get(key) is True for key in CRISIS_CSSRS_KEYS):
         return True
-    return len(phq9) == 9 and isinstance(phq9[8], int) and phq9[8] > 0
+    item9 = phq9[PHQ9_SELF_HARM_ITEM] if len(phq9) == 9 else None
+    return isinstance(item9, int) and item9 > 0
 
 
-def document_has_urgent_answer(document: Mapping[str, Any]) -> bool:
-    """An urgent safety answer in an intake document (whole or in part)."""
-    return is_urgent_safety_answer(
+def document_has_crisis_answer(document: Mapping[str, Any]) -> bool:
+    """A crisis answer in an intake document (whole or in part)."""
+    return is_crisis_answer(
         suicide_screen=document.get("suicide_screen") or {},
         phq9=(document.get("depression") or {}).get("phq9") or [],
     )
@@ -88,11 +92,7 @@ def send_safety_alert(*, alert_id: int) -> str:
 
 
 def safety_alert_message(alert: SafetyAlert, recipients: list[str]) -> EmailMessage:
-    body = (
-        "Urgent safety answer, please review.\n\n"
-        f"{alert.link}\n\n"
-        f"Source: {alert.source}. Log in to see the details.\n"
-    )
+    body = f"{SUBJECT}.\n\n{alert.link}\n\nSource: {alert.source}. Log in to see the details.\n"
     return EmailMessage(
         subject=SUBJECT,
         body=body,
@@ -147,7 +147,7 @@ def _message_id() -> str:
     return f"<safety-alert.{uuid.uuid4().hex}@{domain}>"
 
 
-def safety_answer_raise(
+def crisis_alert_raise(
     *, patient: Patient, source: str, link: str, key: str | None = None
 ) -> SafetyAlert | None:
     """Record the alert in the current transaction (so it commits with the

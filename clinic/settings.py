@@ -229,7 +229,7 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Interventional Psychiatry")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "+1 555 0199")
 CLINIC_REVIEW_WORKING_DAYS = env_int("CLINIC_REVIEW_WORKING_DAYS", 2, minimum=1)
-# Addresses emailed about urgent safety answers in addition to the clinicians
+# Addresses emailed about crisis answers in addition to the clinicians
 # marked on call in the admin.
 CLINIC_ONCALL_EMAILS = env_email_list("CLINIC_ONCALL_EMAILS", [])
 CLINIC_BASE_URL = env_str("CLINIC_BASE_URL", "http://127.0.0.1:8000")

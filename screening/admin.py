@@ -22,7 +22,7 @@ from screening.models import (
     ScreeningPolicy,
     ScreeningResult,
 )
-from screening.services.screen import (
+from screening.services.policy import (
     _policy_columns,
     medication_delete,
     medication_save,
@@ -232,9 +232,6 @@ class ScreeningPolicyAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        from screening.services.screen import current_policy
-
-        current_policy()  # makes sure the row exists
         return HttpResponseRedirect(reverse("admin:screening_screeningpolicy_change", args=[1]))
 
     @admin.display(description="recent changes")

@@ -7,8 +7,14 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_migrate
 
         from screening.models import Intake
+        from screening.services.policy import reference_data_seed
+
+        # A database without the policy row (a new one, or a flushed test
+        # database) gets the engine's defaults and the medication data file.
+        post_migrate.connect(reference_data_seed, sender=self, dispatch_uid="screening_seed")
 
         # Changes to, and staff views of, an intake are logged.
         auditlog.register(Intake, exclude_fields=["document"])

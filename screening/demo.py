@@ -2,7 +2,7 @@
 
 - Lucía Fernández: invited (no login yet, an open invitation; the link is printed).
 - Marco Silva: in progress (a draft with the first steps filled).
-- Dana Reyes: submitted and screened, with an urgent safety answer.
+- Dana Reyes: submitted and screened, with a crisis answer.
 - Priya Natarajan: submitted and screened, with high blood pressure.
 
 The answers are the worked examples of the intake format, copied into
@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from clinic.accounts.invitations import invitation_link
 from clinic.accounts.models import Invitation, Patient
+from screening.engine.vocabulary import FORM_STEPS, STEP_SECTIONS
 from screening.models import Intake
-from screening.services.intake import COMPLETE, FORM_STEPS, intake_submit
+from screening.services.intake import COMPLETE, intake_submit
 
 DOCUMENTS = Path(__file__).resolve().parent / "demo_documents"
 
@@ -79,7 +80,6 @@ def _in_progress(stdout) -> None:
         return
     doc = demo_document("01-likely-trd-no-cautions", patient)
     steps = FORM_STEPS[:3]
-    from screening.services.intake import STEP_SECTIONS
 
     sections = {s: doc[s] for step in steps for s in STEP_SECTIONS[step]}
     Intake.objects.create(

@@ -13,20 +13,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient
-from clinic.safety import document_has_urgent_answer
+from clinic.safety import document_has_crisis_answer
 from screening.engine.knowledge import ANTIDEPRESSANT_CLASSES
+from screening.engine.vocabulary import SEVERITIES, SEVERITY_LABELS, URGENT_RANK, flag_title
 
-SEVERITY_RANK = {"urgent": 4, "high": 3, "moderate": 2, "info": 1}
-
-
-class Severity(models.TextChoices):
-    URGENT = "urgent", _("Urgent")
-    HIGH = "high", _("High")
-    MODERATE = "moderate", _("Moderate")
-    INFO = "info", _("Info")
+# The engine's severities as choices (most serious first); ranks are the
+# vocabulary's SEVERITY_RANK.
+Severity = models.TextChoices(
+    "Severity", [(s.upper(), (s, _(SEVERITY_LABELS[s]))) for s in SEVERITIES]
+)
 
 
 class Intake(models.Model):
@@ -136,16 +135,21 @@ class Intake(models.Model):
         return f"{self.patient} intake v{self.version} ({self.get_status_display()})"
 
     @property
+    def is_urgent(self) -> bool:
+        """An urgent flag is current (the flag severity, not a crisis answer)."""
+        return self.highest_severity_rank == URGENT_RANK
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
     @property
     def shows_crisis_resources(self) -> bool:
-        """The patient sees the crisis resources: an urgent safety answer is in
+        """The patient sees the crisis resources: a crisis answer is in
         the answers, or reached the server at some point (the clinic was told)."""
         if self.safety_alerted_at is not None:
             return True
-        return document_has_urgent_answer(self.document or {})
+        return document_has_crisis_answer(self.document or {})
 
     @property
     def current_result(self) -> ScreeningResult | None:
@@ -243,7 +247,12 @@ class Flag(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.severity})"
+        return f"{self.title} ({self.get_severity_display()})"
+
+    @property
+    def title(self) -> str:
+        """What was found, in the reader's language."""
+        return gettext(flag_title(self.code))
 
 
 class Medication(models.Model):
@@ -316,7 +325,7 @@ class Medication(models.Model):
 
 class ScreeningPolicy(models.Model):
     """The clinic's screening thresholds: one row (id 1). Change it only
-    through `screening.services.screen.policy_update`, which records each
+    through `screening.services.policy.policy_update`, which records each
     change and bumps `version`."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

@@ -1,7 +1,8 @@
 """Staff roles, as groups, and the checks views declare.
 
 Roles: `patient`, `clinician`, `scheduler` are groups; superusers are the
-clinic's admins. A view says who may see it with `role_required(...)`.
+clinic's admins. A view says who may see it with `role_required(...)`,
+`signed_in` (any account) or `public` (anyone).
 """
 
 from __future__ import annotations
@@ -59,6 +60,24 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
+def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let any signed-in account in, with a role or without one (anonymous
+    visitors go to the login page): for pages about the account itself."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.allowed_roles = SIGNED_IN  # type: ignore[attr-defined]
+    return wrapper
+
+
+# `allowed_roles` of a view that `signed_in` declares.
+SIGNED_IN = frozenset({"any signed-in account"})
+
+
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a view as open to anyone, so the access test can tell it was meant."""
     view.allowed_roles = None  # type: ignore[attr-defined]
@@ -96,9 +115,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("scheduling", "add_timeoff"),
         ("scheduling", "change_timeoff"),
         ("scheduling", "delete_timeoff"),
-        ("scheduling", "view_followupplan"),
-        ("scheduling", "view_followupplanstep"),
-        ("scheduling", "view_series"),
+        ("scheduling", "view_courseplan"),
+        ("scheduling", "view_courseplanstep"),
+        ("scheduling", "view_course"),
         ("scheduling", "view_reminder"),
         ("scheduling", "view_changerequest"),
         ("scheduling", "change_changerequest"),

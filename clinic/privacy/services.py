@@ -33,7 +33,7 @@ from django.utils import timezone
 from clinic.accounts.models import Patient
 from clinic.privacy.models import ErasureRecord, LegalHold
 from clinic.scheduling.models import AppointmentStatus, Reminder
-from clinic.scheduling.services import appointment_cancel
+from clinic.scheduling.services.booking import appointment_cancel
 
 EXPORT_FORMAT = "clinic-patient-export/1"
 ANONYMOUS_BIRTH_DATE = datetime.date(1900, 1, 1)

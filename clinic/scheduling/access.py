@@ -18,7 +18,7 @@ def get_appointment_for(request: HttpRequest, pk: int) -> Appointment:
     role = role_of(request.user)
     try:
         appointment = Appointment.objects.select_related(
-            "patient", "clinician", "room", "appointment_type", "series"
+            "patient", "clinician", "room", "appointment_type", "course"
         ).get(pk=pk)
     except (Appointment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such appointment.") from None

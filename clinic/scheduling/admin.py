@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
 from clinic.accounts.models import Patient
-from clinic.scheduling import services
 from clinic.scheduling.forms import FIRST_DAY, LAST_DAY, clinician_choices
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
@@ -27,14 +26,15 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CheckIn,
-    FollowUpPlan,
-    FollowUpPlanStep,
+    Course,
+    CoursePlan,
+    CoursePlanStep,
     Reminder,
     Room,
-    Series,
     TimeOff,
     WorkingHours,
 )
+from clinic.scheduling.services import booking, rules
 from clinic.scheduling.tasks import reminder_resend
 
 
@@ -117,18 +117,18 @@ class TimeOffAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     date_hierarchy = "start"
 
 
-class FollowUpPlanStepInline(admin.TabularInline):
-    model = FollowUpPlanStep
+class CoursePlanStepInline(admin.TabularInline):
+    model = CoursePlanStep
     extra = 1
     fields = ["position", "day", "appointment_type"]
 
 
-@admin.register(FollowUpPlan)
-class FollowUpPlanAdmin(SafeInputMixin, admin.ModelAdmin):
+@admin.register(CoursePlan)
+class CoursePlanAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_active", "step_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [FollowUpPlanStepInline]
+    inlines = [CoursePlanStepInline]
 
     @admin.display(description=_("appointments"))
     def step_count(self, obj) -> int:
@@ -169,7 +169,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
     # Set on a second pass of the form when saving was refused (see
     # AppointmentAdmin.changeform_view): the refusal's messages.
-    refused: services.BookingError | None = None
+    refused: rules.BookingError | None = None
 
     def clean_end(self):
         value = self.cleaned_data.get("end")
@@ -180,9 +180,7 @@ class AppointmentAdminForm(forms.ModelForm):
         data = super().clean()
         if self.refused is not None:
             field = (
-                "override_reason"
-                if isinstance(self.refused, services.OutsideWorkingHours)
-                else None
+                "override_reason" if isinstance(self.refused, rules.OutsideWorkingHours) else None
             )
             for message in self.refused.messages:
                 self.add_error(field, message)
@@ -195,7 +193,7 @@ class AppointmentAdminForm(forms.ModelForm):
         instance = self.instance
         status = data.get("status")
         if instance.pk and status and status != instance.status:
-            allowed = services.ALLOWED_STATUS_CHANGES[AppointmentStatus(instance.status)]
+            allowed = booking.ALLOWED_STATUS_CHANGES[AppointmentStatus(instance.status)]
             if status not in allowed:
                 self.add_error(
                     "status",
@@ -217,7 +215,7 @@ class AppointmentAdminForm(forms.ModelForm):
         if not slot_changed and instance.status not in INACTIVE_STATUSES:
             return data
         try:
-            services.appointment_check(
+            rules.appointment_check(
                 patient=data["patient"],
                 appointment_type=kind,
                 start=start,
@@ -227,10 +225,10 @@ class AppointmentAdminForm(forms.ModelForm):
                 override_reason=data.get("override_reason", ""),
                 exclude=[instance.pk] if instance.pk else [],
             )
-        except services.OutsideWorkingHours as exc:
+        except rules.OutsideWorkingHours as exc:
             for message in exc.messages:
                 self.add_error("override_reason", message)
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             for message in exc.messages:
                 self.add_error(None, message)
         return data
@@ -257,7 +255,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         "room",
         "status",
         "reminders_sent",
-        "series",
+        "course",
     ]
     list_filter = [
         "start",
@@ -269,8 +267,8 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     search_fields = ["patient__family_name", "patient__given_name", "patient__email", "notes"]
     date_hierarchy = "start"
     autocomplete_fields = ["patient", "room"]
-    list_select_related = ["patient", "appointment_type", "clinician", "room", "series"]
-    readonly_fields = ["booked_by", "booked_at", "series", "series_position"]
+    list_select_related = ["patient", "appointment_type", "clinician", "room", "course"]
+    readonly_fields = ["booked_by", "booked_at", "course", "course_position"]
     inlines = [ReminderInline]
     actions = ["confirm", "cancel", "mark_no_show", "resend_reminder"]
 
@@ -297,19 +295,21 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         than an error page."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             if request.method != "POST":
                 raise
             request._appointment_refused = exc
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
-        from django.db.models import Count, Q
-
         return (
             super()
             .get_queryset(request)
-            .annotate(sent_count=Count("reminders", filter=Q(reminders__sent_at__isnull=False)))
+            .annotate(
+                sent_count=models.Count(
+                    "reminders", filter=models.Q(reminders__sent_at__isnull=False)
+                )
+            )
         )
 
     @admin.display(description=_("reminders sent"), ordering="sent_count")
@@ -324,12 +324,12 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
             with transaction.atomic():
                 self._save_through_services(request, obj, form, change)
         except IntegrityError as exc:
-            raise services.booking_conflict_from(exc, appointment=obj) from None
+            raise rules.booking_conflict_from(exc, appointment=obj) from None
 
     def _save_through_services(self, request, obj, form, change) -> None:
         data = form.cleaned_data
         if not change:
-            booked = services.appointment_book(
+            booked = booking.appointment_book(
                 patient=data["patient"],
                 appointment_type=data["appointment_type"],
                 start=data["start"],
@@ -348,7 +348,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         before = Appointment.objects.get(pk=obj.pk)
         slot = ("start", "end", "clinician_id", "room_id")
         if any(getattr(before, f) != getattr(obj, f) for f in slot) and before.is_live:
-            services.appointment_move(
+            booking.appointment_move(
                 appointment=before,
                 start=obj.start,
                 end=obj.end,
@@ -358,7 +358,7 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
                 moved_by=request.user,
             )
         if before.status != obj.status:
-            services.appointment_set_status(
+            booking.appointment_set_status(
                 appointment=before, status=obj.status, changed_by=request.user
             )
         Appointment.objects.filter(pk=obj.pk).update(
@@ -370,11 +370,11 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         changed, refused = 0, []
         for appointment in queryset:
             try:
-                services.appointment_set_status(
+                booking.appointment_set_status(
                     appointment=appointment, status=status, changed_by=request.user
                 )
                 changed += 1
-            except services.BookingError as exc:
+            except rules.BookingError as exc:
                 refused.append(f"{appointment}: {' '.join(exc.messages)}")
         if changed:
             self.message_user(request, f"{changed} appointment(s) {done}.", messages.SUCCESS)
@@ -403,11 +403,11 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         self.message_user(request, f"{count} reminder(s) queued.", messages.SUCCESS)
 
 
-class SeriesAppointmentInline(admin.TabularInline):
+class CourseAppointmentInline(admin.TabularInline):
     model = Appointment
-    fk_name = "series"
+    fk_name = "course"
     extra = 0
-    fields = ["series_position", "start", "appointment_type", "clinician", "room", "status"]
+    fields = ["course_position", "start", "appointment_type", "clinician", "room", "status"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -416,14 +416,14 @@ class SeriesAppointmentInline(admin.TabularInline):
         return False
 
 
-@admin.register(Series)
-class SeriesAdmin(SafeInputMixin, admin.ModelAdmin):
+@admin.register(Course)
+class CourseAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "patient", "plan", "created_by", "created_at"]
     list_filter = ["plan"]
     search_fields = ["name", "patient__family_name", "patient__given_name"]
     autocomplete_fields = ["patient"]
     readonly_fields = ["created_by", "created_at"]
-    inlines = [SeriesAppointmentInline]
+    inlines = [CourseAppointmentInline]
 
 
 @admin.register(CalendarFeed)

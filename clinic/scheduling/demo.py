@@ -9,22 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
+from clinic.scheduling.clock import at_local
 from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
-    FollowUpPlan,
+    CoursePlan,
     Room,
     WorkingHours,
 )
-from clinic.scheduling.services import (
-    BookingError,
-    appointment_book,
-    appointment_set_status,
-    at_local,
-    series_book,
-    series_propose,
-)
+from clinic.scheduling.services.booking import appointment_book, appointment_set_status
+from clinic.scheduling.services.courses import course_book, course_propose
+from clinic.scheduling.services.rules import BookingError
 
 ROOMS = [
     ("Infusion chair 1", "IV ketamine and esketamine, monitored"),
@@ -85,8 +81,8 @@ def seed(stdout) -> None:
     # A TMS course in progress for Priya: started last Monday at 09:00.
     priya = patients.get("priya.natarajan@example.org")
     if priya is not None:
-        plan = FollowUpPlan.objects.get(slug="tms-course")
-        proposal = series_propose(
+        plan = CoursePlan.objects.get(slug="tms-course")
+        proposal = course_propose(
             plan=plan,
             patient=priya,
             clinician=lindqvist,
@@ -94,7 +90,7 @@ def seed(stdout) -> None:
             first_day=monday - timedelta(days=7),
             preferred_time=time(9),
         )
-        series = series_book(
+        course = course_book(
             plan=plan,
             patient=priya,
             clinician=lindqvist,
@@ -102,12 +98,12 @@ def seed(stdout) -> None:
             slots=[(s.appointment_type, s.start) for s in proposal if not s.problem],
             booked_by=None,
         )
-        series.appointments.update(notes=f"{DEMO_NOTE} TMS course")
-        for past in series.appointments.filter(end__lt=timezone.now()):
+        course.appointments.update(notes=f"{DEMO_NOTE} TMS course")
+        for past in course.appointments.filter(end__lt=timezone.now()):
             appointment_set_status(
                 appointment=past, status=AppointmentStatus.COMPLETED, changed_by=None
             )
-        count += series.appointments.count()
+        count += course.appointments.count()
 
     book("dana.reyes@example.org", "consult", monday, 10, okafor)
     book("marco.silva@example.org", "consult", monday + timedelta(days=1), 11, okafor)

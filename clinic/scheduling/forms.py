@@ -1,5 +1,5 @@
 """Forms of the schedule pages. They only collect and validate input; the
-booking rules live in `clinic.scheduling.services`."""
+booking rules live in `clinic.scheduling.services.rules`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
-from clinic.scheduling.models import AppointmentType, ChangeRequest, FollowUpPlan, Room
-from clinic.scheduling.services import at_local
+from clinic.scheduling.clock import at_local, clinic_zone, local
+from clinic.scheduling.models import AppointmentType, ChangeRequest, CoursePlan, Room
+from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
 
 
 class DateInput(forms.DateInput):
@@ -62,7 +63,7 @@ class PatientPickField(forms.ModelChoiceField):
     Any patient's id is accepted (the booking service gets the patient);
     the page shows only the search's matches and the chosen one, never the
     whole list, so the field is drawn by the template
-    `scheduling/_patient_picker.html`, not by its widget.
+    `scheduling/partials/patient_picker.html`, not by its widget.
     """
 
     default_error_messages = {
@@ -86,6 +87,44 @@ class SlotMixin:
 
     def start(self) -> datetime:
         return at_local(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+class BookLinkForm(forms.Form):
+    """What a link to the booking page may preset (the query string):
+    `?patient=<id>&type=<slug>` from the case page, `?clinician|room=<id>&start=<local
+    date and time>` from the schedule grid or the free-slot finder. A value
+    that does not parse is ignored; the patient is looked up by the view's
+    access helper (a bad id is a 404)."""
+
+    patient = forms.CharField(required=False)
+    type = forms.SlugField(required=False)
+    clinician = forms.IntegerField(required=False, min_value=1)
+    room = forms.IntegerField(required=False, min_value=1)
+    start = forms.DateTimeField(
+        required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+    )
+
+    def booking_initial(self, *, clinician: User | None = None) -> dict:
+        """The booking form's initial values (a consult unless a type is given;
+        a room slot asks for a type that needs a room)."""
+        self.is_valid()
+        data = self.cleaned_data
+        initial: dict = {}
+        kind = AppointmentType.objects.filter(slug=data.get("type") or "consult").first()
+        if clinician is not None:
+            initial["clinician"] = clinician.pk
+        for key in ("clinician", "room"):
+            if data.get(key):
+                initial[key] = data[key]
+        start = data.get("start")
+        if start is not None and FIRST_DAY <= start.date() <= LAST_DAY:
+            moment = local(start)
+            initial["date"], initial["time"] = moment.date(), moment.time()
+        if "room" in initial and kind and not kind.needs_room:
+            kind = AppointmentType.objects.filter(needs_room=True).first()
+        if kind:
+            initial["appointment_type"] = kind
+        return initial
 
 
 class BookForm(SlotMixin, forms.Form):
@@ -137,10 +176,10 @@ class MoveForm(SlotMixin, forms.Form):
     scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="one", widget=forms.RadioSelect)
     override_reason = forms.CharField(label=_("Override reason"), max_length=300, required=False)
 
-    def __init__(self, *args, in_series: bool = False, **kwargs):
+    def __init__(self, *args, in_course: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinician_choices()
-        if not in_series:
+        if not in_course:
             self.fields["scope"].widget = forms.HiddenInput()
 
 
@@ -148,9 +187,9 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=300, required=False)
     scope = forms.ChoiceField(choices=SCOPE_CHOICES, initial="one", widget=forms.RadioSelect)
 
-    def __init__(self, *args, in_series: bool = False, **kwargs):
+    def __init__(self, *args, in_course: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not in_series:
+        if not in_course:
             self.fields["scope"].widget = forms.HiddenInput()
 
 
@@ -192,7 +231,7 @@ class CourseForm(forms.Form):
     patient = PatientPickField()
     plan = forms.ModelChoiceField(
         label=_("Course"),
-        queryset=FollowUpPlan.objects.filter(is_active=True),
+        queryset=CoursePlan.objects.filter(is_active=True),
         to_field_name="slug",
     )
     clinician = ClinicianField(queryset=clinician_choices())
@@ -210,6 +249,70 @@ class CourseForm(forms.Form):
         if plan and not data.get("room") and plan.steps.filter(appointment_type__needs_room=True):
             self.add_error("room", _("This course has sessions that need a room."))
         return data
+
+
+class CourseSlotsForm(forms.Form):
+    """The reviewed proposal of a course: a start (`slot_<position>`) for
+    each session of the plan, and the override reason for any that fall
+    outside working hours."""
+
+    override_reason = forms.CharField(
+        label=_("Override reason (only if some sessions fall outside working hours)"),
+        max_length=300,
+        required=False,
+    )
+
+    def __init__(self, *args, plan: CoursePlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps = list(plan.steps.select_related("appointment_type").order_by("position"))
+        for step in self.steps:
+            self.fields[f"slot_{step.position}"] = forms.DateTimeField(
+                label=_("Start of #%(n)s") % {"n": step.position},
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                error_messages={
+                    "required": _("#%(n)s: give a date and time.") % {"n": step.position},
+                    "invalid": _("#%(n)s: give a date and time.") % {"n": step.position},
+                },
+            )
+
+    def clean(self):
+        data = super().clean()
+        for step in self.steps:
+            name = f"slot_{step.position}"
+            if data.get(name) and not FIRST_DAY <= data[name].date() <= LAST_DAY:
+                self.add_error(
+                    name,
+                    _("Give a date between %(first)s and %(last)s.")
+                    % {"first": FIRST_DAY.year, "last": LAST_DAY.year},
+                )
+        return data
+
+    def slots(self) -> list[tuple[AppointmentType, datetime]]:
+        """(type, start in the clinic's zone) per session, in order (valid form only)."""
+        return [
+            (
+                step.appointment_type,
+                self._in_clinic_zone(self.cleaned_data[f"slot_{step.position}"]),
+            )
+            for step in self.steps
+        ]
+
+    def typed_starts(self) -> dict[int, datetime]:
+        """The starts typed that parse, by position, to keep over a new proposal."""
+        typed = {}
+        for step in self.steps:
+            field = self[f"slot_{step.position}"]
+            try:
+                value = field.field.clean(field.data)
+            except forms.ValidationError:
+                continue
+            typed[step.position] = self._in_clinic_zone(value)
+        return typed
+
+    @staticmethod
+    def _in_clinic_zone(value: datetime) -> datetime:
+        # The wall-clock time typed is the clinic's, whoever is signed in.
+        return value.replace(tzinfo=None).replace(tzinfo=clinic_zone())
 
 
 class ChangeRequestForm(forms.Form):
@@ -234,8 +337,6 @@ class CheckInForm(forms.Form):
     wording is the intake's, `screening.intake.instruments`)."""
 
     def __init__(self, *args, **kwargs):
-        from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
-
         super().__init__(*args, **kwargs)
         for number, text in enumerate(PHQ9_ITEMS, start=1):
             self.fields[f"phq9_{number}"] = forms.ChoiceField(

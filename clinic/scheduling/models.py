@@ -1,5 +1,5 @@
 """The clinic's time: appointment types, rooms, clinicians' hours and time off,
-appointments and series, follow-up plans, reminders, calendar feeds,
+appointments, course plans and treatment courses, reminders, calendar feeds,
 patients' change requests and follow-up check-ins.
 
 No clinician, room or patient is ever in two live appointments at once. On
@@ -165,8 +165,8 @@ class TimeOff(models.Model):
         return f"{self.clinician} off {self.start:%Y-%m-%d %H:%M} - {self.end:%Y-%m-%d %H:%M}"
 
 
-class FollowUpPlan(models.Model):
-    """A template course: treatment sessions and follow-ups, by day."""
+class CoursePlan(models.Model):
+    """The template of a treatment course: its sessions and follow-ups, by day."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -180,10 +180,10 @@ class FollowUpPlan(models.Model):
         return self.name
 
 
-class FollowUpPlanStep(models.Model):
-    """One appointment of a plan, `day` days after the first session."""
+class CoursePlanStep(models.Model):
+    """One appointment of a course plan, `day` days after the first session."""
 
-    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="steps")
+    plan = models.ForeignKey(CoursePlan, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("position"))
     day = models.PositiveSmallIntegerField(
         _("day"), help_text=_("Days after the first session (0 is the first day).")
@@ -200,11 +200,11 @@ class FollowUpPlanStep(models.Model):
         return f"{self.plan}: #{self.position} day {self.day} {self.appointment_type}"
 
 
-class Series(models.Model):
-    """Appointments booked together from a follow-up plan."""
+class Course(models.Model):
+    """A treatment course: its appointments, booked together (usually from a plan)."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="series")
-    plan = models.ForeignKey(FollowUpPlan, on_delete=models.SET_NULL, null=True, blank=True)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="courses")
+    plan = models.ForeignKey(CoursePlan, on_delete=models.SET_NULL, null=True, blank=True)
     name = models.CharField(_("name"), max_length=120)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -212,7 +212,7 @@ class Series(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = _("series")
+        verbose_name = _("treatment course")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -271,10 +271,10 @@ class Appointment(models.Model):
         blank=True,
         help_text=_("Why it was booked outside working hours or in time off."),
     )
-    series = models.ForeignKey(
-        Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments"
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments"
     )
-    series_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    course_position = models.PositiveSmallIntegerField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -296,8 +296,8 @@ class Appointment(models.Model):
             models.Index(fields=["room", "start"], name="appt_room_start_idx"),
             # The patient's appointments page; conflict check per patient.
             models.Index(fields=["patient", "start"], name="appt_patient_start_idx"),
-            # Editing a series "from this one onwards".
-            models.Index(fields=["series", "start"], name="appt_series_start_idx"),
+            # Editing a course "from this one onwards".
+            models.Index(fields=["course", "start"], name="appt_course_start_idx"),
         ]
 
     def __str__(self) -> str:
@@ -350,7 +350,7 @@ class Reminder(models.Model):
             ),
         ]
         indexes = [
-            # `reminders_send_due`: live, unsent reminders by due time.
+            # `reminders_requeue_due` (tasks.py): live, unsent reminders by due time.
             models.Index(
                 fields=["due_at"],
                 condition=models.Q(sent_at__isnull=True, superseded_at__isnull=True),

@@ -10,24 +10,24 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
+from clinic.scheduling.clock import at_local, local
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     AppointmentType,
+    ChangeRequest,
     CheckIn,
+    Course,
     Reminder,
     Room,
-    Series,
     TimeOff,
     WorkingHours,
 )
-from clinic.scheduling.services import at_local, local
 
 PATIENT_SEARCH_LIMIT = 20
 
@@ -311,8 +311,8 @@ def patients_needing_attention(*, days: int | None = None) -> list[Attention]:
             )
         )
 
-    series_list = (
-        Series.objects.filter(appointments__start__gte=recent)
+    courses = (
+        Course.objects.filter(appointments__start__gte=recent)
         .distinct()
         .select_related("patient", "plan")
         .prefetch_related(
@@ -320,14 +320,14 @@ def patients_needing_attention(*, days: int | None = None) -> list[Attention]:
             "plan__steps",
         )
     )
-    for series in series_list:
-        reason = _course_gap(series)
+    for course in courses:
+        reason = _course_gap(course)
         if reason:
-            first = series.appointments.all()[0]
+            first = course.appointments.all()[0]
             results.append(
                 Attention(
-                    series.patient,
-                    f"{series.name}: {reason}",
+                    course.patient,
+                    f"{course.name}: {reason}",
                     first.start,
                     first.get_absolute_url(),
                 )
@@ -336,33 +336,27 @@ def patients_needing_attention(*, days: int | None = None) -> list[Attention]:
     return results
 
 
-def _course_gap(series: Series) -> str:
-    items = list(series.appointments.all())
+def _course_gap(course: Course) -> str:
+    items = list(course.appointments.all())
     missed = [a for a in items if a.status in INACTIVE_STATUSES]
     if missed:
         first = missed[0]
         return f"{len(missed)} session(s) cancelled or missed, first on {local(first.start):%d %b}."
     live = [a for a in items if a.status not in INACTIVE_STATUSES]
-    planned = {s.position: s.day for s in series.plan.steps.all()} if series.plan else {}
+    planned = {s.position: s.day for s in course.plan.steps.all()} if course.plan else {}
     for previous, current in zip(live, live[1:], strict=False):
         gap = (local(current.start).date() - local(previous.start).date()).days
         expected = None
-        if previous.series_position in planned and current.series_position in planned:
-            expected = planned[current.series_position] - planned[previous.series_position]
+        if previous.course_position in planned and current.course_position in planned:
+            expected = planned[current.course_position] - planned[previous.course_position]
         if expected is not None and gap > expected + 7:
             return f"a gap of {gap} days after {local(previous.start):%d %b} ({expected} planned)."
     return ""
 
 
 def open_change_requests():
-    from clinic.scheduling.models import ChangeRequest
-
     return (
         ChangeRequest.objects.filter(state=ChangeRequest.State.OPEN)
         .select_related("appointment__patient", "appointment__appointment_type")
         .order_by("created_at")
     )
-
-
-def reverse_book(query: str) -> str:
-    return f"{reverse('scheduling:book')}?{query}"

@@ -5,7 +5,6 @@ Views stay thin: forms validate input, services change state, selectors read.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -28,16 +27,18 @@ from clinic.accounts.roles import (
     role_of,
     role_required,
 )
-from clinic.scheduling import selectors, services
+from clinic.scheduling import clock, selectors
 from clinic.scheduling.access import get_appointment_for, get_checkin_for
 from clinic.scheduling.forms import (
     FIRST_DAY,
     LAST_DAY,
     BookForm,
+    BookLinkForm,
     CancelForm,
     ChangeRequestForm,
     CheckInForm,
     CourseForm,
+    CourseSlotsForm,
     MoveForm,
     SlotsForm,
     StatusForm,
@@ -48,7 +49,14 @@ from clinic.scheduling.models import (
     AppointmentType,
     CalendarFeed,
     ChangeRequest,
-    FollowUpPlan,
+)
+from clinic.scheduling.services import (
+    booking,
+    calendar_feeds,
+    change_requests,
+    checkins,
+    courses,
+    rules,
 )
 from screening.coverage.selectors import (
     authorizations_needing_attention,
@@ -78,8 +86,8 @@ def _day(request: HttpRequest, value: str | None) -> date:
     return day
 
 
-def _add_booking_errors(form, exc: services.BookingError) -> None:
-    field = "override_reason" if isinstance(exc, services.OutsideWorkingHours) else None
+def _add_booking_errors(form, exc: rules.BookingError) -> None:
+    field = "override_reason" if isinstance(exc, rules.OutsideWorkingHours) else None
     for message in exc.messages:
         form.add_error(field if field in form.fields else None, message)
 
@@ -132,33 +140,19 @@ def schedule(request: HttpRequest) -> HttpResponse:
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
 def book(request: HttpRequest) -> HttpResponse:
     """Book one appointment; prefilled from the grid (?clinician|room&start)
-    or from the case page (?patient=<id>&type=<slug>)."""
+    or from the case page (?patient=<id>&type=<slug>), see BookLinkForm."""
     initial: dict = {}
     if request.method == "GET":
+        link = BookLinkForm(request.GET)
+        mine = request.user if role_of(request.user) == CLINICIAN else None
+        initial = link.booking_initial(clinician=mine)
         if request.GET.get("patient"):
             initial["patient"] = get_patient_for(request, request.GET["patient"])
-        slug = request.GET.get("type") or "consult"
-        kind = None if "\x00" in slug else AppointmentType.objects.filter(slug=slug).first()
-        if kind:
-            initial["appointment_type"] = kind
-        if role_of(request.user) == CLINICIAN:
-            initial["clinician"] = request.user.pk
-        for key in ("clinician", "room"):
-            if request.GET.get(key, "").isdigit():
-                initial[key] = request.GET[key]
-        try:
-            start = datetime.fromisoformat(request.GET.get("start", ""))
-            initial["date"], initial["time"] = start.date(), start.time()
-        except ValueError:
-            pass
-        if "room" in initial and kind and not kind.needs_room:
-            kind = AppointmentType.objects.filter(needs_room=True).first()
-            initial["appointment_type"] = kind
     form = BookForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = services.appointment_book(
+            appointment = booking.appointment_book(
                 patient=data["patient"],
                 appointment_type=data["appointment_type"],
                 start=form.start(),
@@ -169,7 +163,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 override_reason=data["override_reason"],
                 booked_by=request.user,
             )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             _add_booking_errors(form, exc)
         else:
             messages.success(request, f"Booked: {_describe(appointment)}.")
@@ -218,7 +212,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     candidates, more = selectors.patients_search(query=query) if query.strip() else ([], False)
     return render(
         request,
-        "scheduling/_patient_choices.html",
+        "scheduling/partials/patient_picker.html#choices",
         {
             "picker": {
                 "q": query,
@@ -232,22 +226,20 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 
 
 def _describe(appointment: Appointment) -> str:
-    start = services.local(appointment.start)
+    start = clock.local(appointment.start)
     return (
         f"{appointment.appointment_type.name} for {appointment.patient.full_name} "
         f"on {start:%a %d %b %Y} at {start:%H:%M} with "
-        f"{services.clinician_label(appointment.clinician)}"
+        f"{rules.clinician_label(appointment.clinician)}"
     )
 
 
-@role_required(*STAFF)
-def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for(request, pk)
-    in_series = appointment.series_id is not None
-    local_start = services.local(appointment.start)
-    context = {
-        "appointment": appointment,
-        "move_form": MoveForm(
+def _appointment_context(appointment: Appointment, *, move_form: MoveForm | None = None) -> dict:
+    """What the appointment page shows (the move form as posted, when it failed)."""
+    in_course = appointment.course_id is not None
+    if move_form is None:
+        local_start = clock.local(appointment.start)
+        move_form = MoveForm(
             initial={
                 "date": local_start.date(),
                 "time": local_start.time(),
@@ -255,31 +247,39 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "room": appointment.room_id,
                 "scope": "one",
             },
-            in_series=in_series,
-        ),
-        "cancel_form": CancelForm(prefix="cancel", initial={"scope": "one"}, in_series=in_series),
+            in_course=in_course,
+        )
+    return {
+        "appointment": appointment,
+        "move_form": move_form,
+        "cancel_form": CancelForm(prefix="cancel", initial={"scope": "one"}, in_course=in_course),
         "status_form": StatusForm(),
         "reminders": appointment.reminders.order_by("due_at"),
         "requests": appointment.change_requests.all(),
-        "series_items": (
-            appointment.series.appointments.select_related("appointment_type").order_by("start")
-            if in_series
+        "course_items": (
+            appointment.course.appointments.select_related("appointment_type").order_by("start")
+            if in_course
             else []
         ),
     }
-    return render(request, "scheduling/appointment.html", context)
+
+
+@role_required(*STAFF)
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_appointment_for(request, pk)
+    return render(request, "scheduling/appointment.html", _appointment_context(appointment))
 
 
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
 @require_POST
 def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    form = MoveForm(request.POST, in_series=appointment.series_id is not None)
+    form = MoveForm(request.POST, in_course=appointment.course_id is not None)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if appointment.series_id and data["scope"] == "following":
-                services.series_edit(
+            if appointment.course_id and data["scope"] == "following":
+                courses.course_edit(
                     appointment=appointment,
                     scope="following",
                     start=form.start(),
@@ -289,7 +289,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                     edited_by=request.user,
                 )
             else:
-                services.appointment_move(
+                booking.appointment_move(
                     appointment=appointment,
                     start=form.start(),
                     clinician=data["clinician"],
@@ -297,7 +297,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                     override_reason=data["override_reason"],
                     moved_by=request.user,
                 )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             _add_booking_errors(form, exc)
         else:
             appointment.refresh_from_db()
@@ -306,17 +306,7 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/appointment.html",
-        {
-            "appointment": appointment,
-            "move_form": form,
-            "cancel_form": CancelForm(prefix="cancel", in_series=appointment.series_id is not None),
-            "status_form": StatusForm(),
-            "reminders": appointment.reminders.order_by("due_at"),
-            "requests": appointment.change_requests.all(),
-            "series_items": appointment.series.appointments.order_by("start")
-            if appointment.series_id
-            else [],
-        },
+        _appointment_context(appointment, move_form=form),
         status=400,
     )
 
@@ -325,22 +315,26 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    form = CancelForm(request.POST, prefix="cancel", in_series=appointment.series_id is not None)
+    form = CancelForm(request.POST, prefix="cancel", in_course=appointment.course_id is not None)
     if not form.is_valid():
         messages.error(request, "Cancelling needs a shorter reason.")
         return redirect(appointment.get_absolute_url())
     try:
-        if appointment.series_id and form.cleaned_data["scope"] == "following":
-            services.series_edit(
-                appointment=appointment, scope="following", cancel=True, edited_by=request.user
+        if appointment.course_id and form.cleaned_data["scope"] == "following":
+            courses.course_edit(
+                appointment=appointment,
+                scope="following",
+                cancel=True,
+                reason=form.cleaned_data["reason"],
+                edited_by=request.user,
             )
         else:
-            services.appointment_cancel(
+            booking.appointment_cancel(
                 appointment=appointment,
                 cancelled_by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-    except services.BookingError as exc:
+    except rules.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Cancelled.")
@@ -354,12 +348,12 @@ def appointment_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_set_status(
+            booking.appointment_set_status(
                 appointment=appointment,
                 status=form.cleaned_data["status"],
                 changed_by=request.user,
             )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Status updated.")
@@ -373,8 +367,10 @@ def change_request_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     get_appointment_for(request, change.appointment_id)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.change_request_decide(request=change, approve=approve, decided_by=request.user)
-    except services.BookingError as exc:
+        change_requests.change_request_decide(
+            change_request=change, approve=approve, decided_by=request.user
+        )
+    except rules.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         if approve and change.kind == ChangeRequest.Kind.RESCHEDULE:
@@ -394,7 +390,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         after = max(
             timezone.now(),
-            services.at_local(data["after"] or timezone.localdate(), datetime.min.time()),
+            clock.at_local(data["after"] or timezone.localdate(), datetime.min.time()),
         )
         found = selectors.slots_next_free(
             appointment_type=data["appointment_type"],
@@ -408,7 +404,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
                 start,
                 f"type={data['appointment_type'].slug}&clinician={data['clinician'].pk}"
                 + (f"&room={data['room'].pk}" if data["room"] else "")
-                + f"&start={services.local(start):%Y-%m-%dT%H:%M}",
+                + f"&start={clock.local(start):%Y-%m-%dT%H:%M}",
             )
             for start in found
         ]
@@ -419,7 +415,7 @@ def free_slots(request: HttpRequest) -> HttpResponse:
 
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
 def course(request: HttpRequest) -> HttpResponse:
-    """Apply a follow-up plan: propose a series on free slots, review and
+    """Apply a course plan: propose a treatment course on free slots, review and
     adjust each one, then book all of them in one transaction."""
     if request.method == "POST":
         data = request.POST
@@ -430,34 +426,38 @@ def course(request: HttpRequest) -> HttpResponse:
         initial["patient"] = get_patient_for(request, request.GET["patient"])
     form = CourseForm(data, initial=initial)
     proposal = []
+    slots_form = None
     if form.is_bound and form.is_valid():
         clean = form.cleaned_data
-        if request.method == "POST" and "book" in request.POST:
-            slots, errors = _slots_from_post(request, clean["plan"])
-            if not errors:
-                try:
-                    series = services.series_book(
-                        plan=clean["plan"],
-                        patient=clean["patient"],
-                        clinician=clean["clinician"],
-                        room=clean["room"],
-                        slots=slots,
-                        booked_by=request.user,
-                        override_reason=request.POST.get("override_reason", ""),
-                    )
-                except services.BookingError as exc:
-                    errors = exc.messages
-                else:
-                    first = series.appointments.order_by("start").first()
-                    messages.success(
-                        request,
-                        f"Booked {series.appointments.count()} appointments: {series.name} "
-                        f"for {series.patient.full_name}.",
-                    )
-                    return redirect(first.get_absolute_url() if first else "scheduling:schedule")
-            for error in errors:
-                form.add_error(None, error)
-        proposal = services.series_propose(
+        if request.method == "POST":
+            slots_form = CourseSlotsForm(request.POST, plan=clean["plan"])
+        if slots_form is not None and "book" in request.POST and slots_form.is_valid():
+            try:
+                course = courses.course_book(
+                    plan=clean["plan"],
+                    patient=clean["patient"],
+                    clinician=clean["clinician"],
+                    room=clean["room"],
+                    slots=slots_form.slots(),
+                    booked_by=request.user,
+                    override_reason=slots_form.cleaned_data["override_reason"],
+                )
+            except rules.BookingError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                first = course.appointments.order_by("start").first()
+                messages.success(
+                    request,
+                    f"Booked {course.appointments.count()} appointments: {course.name} "
+                    f"for {course.patient.full_name}.",
+                )
+                return redirect(first.get_absolute_url() if first else "scheduling:schedule")
+        elif slots_form is not None and "book" in request.POST:
+            for errors in slots_form.errors.values():
+                for message in errors:
+                    form.add_error(None, message)
+        proposal = courses.course_propose(
             plan=clean["plan"],
             patient=clean["patient"],
             clinician=clean["clinician"],
@@ -465,14 +465,11 @@ def course(request: HttpRequest) -> HttpResponse:
             first_day=clean["first_day"],
             preferred_time=clean["preferred_time"],
         )
-        if request.method == "POST":
+        if slots_form is not None:
             # Keep what the reviewer typed over the fresh proposal.
+            typed = slots_form.typed_starts()
             for slot in proposal:
-                typed = request.POST.get(f"slot_{slot.position}")
-                with contextlib.suppress(TypeError, ValueError):
-                    slot.start = datetime.fromisoformat(typed).replace(
-                        tzinfo=services.clinic_zone()
-                    )
+                slot.start = typed.get(slot.position, slot.start)
     chosen = form.cleaned_data.get("patient") if form.is_bound and form.is_valid() else None
     chosen = chosen or initial.get("patient")
     return render(
@@ -481,23 +478,11 @@ def course(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "proposal": proposal,
+            "override_reason": slots_form["override_reason"].value() if slots_form else "",
             "picker": _patient_picker(request, form),
             "authorizations": patient_authorizations(chosen) if chosen else [],
         },
     )
-
-
-def _slots_from_post(request, plan: FollowUpPlan):
-    slots, errors = [], []
-    for step in plan.steps.select_related("appointment_type").order_by("position"):
-        typed = request.POST.get(f"slot_{step.position}", "")
-        try:
-            start = datetime.fromisoformat(typed)
-        except ValueError:
-            errors.append(f"#{step.position}: give a date and time.")
-            continue
-        slots.append((step.appointment_type, start.replace(tzinfo=services.clinic_zone())))
-    return slots, errors
 
 
 @role_required(*STAFF)
@@ -520,10 +505,10 @@ def feed_manage(request: HttpRequest) -> HttpResponse:
     """The clinician's private calendar feed: create a new URL or revoke it."""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(clinician=request.user)
+            calendar_feeds.calendar_feed_revoke(clinician=request.user)
             messages.success(request, "Calendar feed revoked: the old address no longer works.")
         else:
-            services.calendar_feed_create(clinician=request.user)
+            calendar_feeds.calendar_feed_create(clinician=request.user)
             messages.success(request, "New calendar feed address created.")
         return redirect("scheduling:feed_manage")
     feed = CalendarFeed.objects.filter(clinician=request.user, revoked_at__isnull=True).first()
@@ -597,12 +582,12 @@ def my_change_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.change_request_create(
+            change_requests.change_request_create(
                 appointment=appointment,
                 kind=form.cleaned_data["kind"],
                 message=form.cleaned_data["message"],
             )
-        except services.BookingError as exc:
+        except rules.BookingError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Thank you. The clinic will reply to your request."))
@@ -631,14 +616,14 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "scheduling/checkin_done.html",
-            {"checkin": item, "crisis": services.checkin_needs_crisis_resources(item)},
+            {"checkin": item, "crisis": checkins.checkin_needs_crisis_resources(item)},
         )
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         link = settings.CLINIC_BASE_URL.rstrip("/") + reverse(
             "scheduling:appointment", args=[item.appointment_id]
         )
-        item = services.checkin_submit(
+        item = checkins.checkin_submit(
             checkin=item,
             phq9_answers=form.phq9_answers(),
             safety_answers=form.safety_answers(),
@@ -647,7 +632,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "scheduling/checkin_done.html",
-            {"checkin": item, "crisis": services.checkin_needs_crisis_resources(item)},
+            {"checkin": item, "crisis": checkins.checkin_needs_crisis_resources(item)},
         )
     return render(request, "scheduling/checkin.html", {"form": form, "checkin": item})
 

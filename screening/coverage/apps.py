@@ -9,7 +9,7 @@ class CoverageConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from clinic.scheduling import services as scheduling
+        from clinic.scheduling.services import booking as scheduling
         from screening.coverage import models, selectors
 
         # Policies keep their history; what clinicians add and the

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
-from clinic.scheduling.models import AppointmentStatus, FollowUpPlan, Room
-from clinic.scheduling.services import appointment_set_status, series_book, series_propose
+from clinic.scheduling.models import AppointmentStatus, CoursePlan, Room
+from clinic.scheduling.services.booking import appointment_set_status
+from clinic.scheduling.services.courses import course_book, course_propose
 from screening.coverage.models import Authorization, AuthorizationStatus, PriorAuthRecord
 from screening.demo import demo_document
 from screening.models import Intake
@@ -119,10 +120,10 @@ def seed(stdout) -> None:
     )
     doctor = User.objects.filter(email="dr.lindqvist@example.org").first()
     room = Room.objects.filter(name="TMS room").first()
-    plan = FollowUpPlan.objects.filter(slug="tms-course").first()
+    plan = CoursePlan.objects.filter(slug="tms-course").first()
     completed = 0
     if doctor and room and plan:
-        proposal = series_propose(
+        proposal = course_propose(
             plan=plan,
             patient=patient,
             clinician=doctor,
@@ -130,7 +131,7 @@ def seed(stdout) -> None:
             first_day=start,
             preferred_time=time(11),
         )
-        series = series_book(
+        course = course_book(
             plan=plan,
             patient=patient,
             clinician=doctor,
@@ -138,8 +139,8 @@ def seed(stdout) -> None:
             slots=[(s.appointment_type, s.start) for s in proposal if not s.problem],
             booked_by=None,
         )
-        series.appointments.update(notes="[demo] TMS course (prior authorization)")
-        for past in series.appointments.filter(end__lt=timezone.now()):
+        course.appointments.update(notes="[demo] TMS course (prior authorization)")
+        for past in course.appointments.filter(end__lt=timezone.now()):
             appointment_set_status(
                 appointment=past, status=AppointmentStatus.COMPLETED, changed_by=None
             )

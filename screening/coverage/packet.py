@@ -40,7 +40,7 @@ def trial_rows(facts) -> list[TrialRow]:
     if facts is None:
         return rows
     for t in facts.trials:
-        details = facts.clinician.trials.get(t.index)
+        details = facts.clinician.trials.get(t.position)
         dates = ""
         if details and (details.started_on or details.ended_on):
             start = details.started_on.isoformat() if details.started_on else "?"

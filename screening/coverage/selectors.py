@@ -41,7 +41,7 @@ from screening.engine.coverage import (
 )
 from screening.engine.document import age_on
 from screening.models import Intake
-from screening.services.screen import current_knowledge, current_policy
+from screening.services.policy import current_knowledge, current_policy
 
 # The appointment type whose completed appointments are a treatment's sessions.
 SESSION_TYPES: dict[str, str] = {

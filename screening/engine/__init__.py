@@ -13,9 +13,10 @@ from .document import (
 )
 from .knowledge import DEFAULT_KNOWLEDGE, MedicationKnowledge
 from .policy import DEFAULT_POLICY, Policy
-from .rules import MODALITIES, RULES, SEVERITIES
+from .rules import RULES
 from .scores import SCORE_KEYS, TrialAssessment, assess_trials
 from .screen import RESULT_FORMAT, RULES_VERSION, screen
+from .vocabulary import MODALITIES, SEVERITIES
 
 __all__ = [
     "DEFAULT_KNOWLEDGE",

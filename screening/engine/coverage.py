@@ -418,7 +418,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 def _trial_line(facts: CoverageFacts, t: TrialAssessment) -> str:
     cls = facts.trial_class(t)
-    details = facts.clinician.trials.get(t.index)
+    details = facts.clinician.trials.get(t.position)
     extra = ""
     if details and details.improvement_pct is not None:
         extra = f", {number_text(details.improvement_pct)}% improvement"
@@ -542,7 +542,7 @@ def _trial_response(c: Criterion, f: CoverageFacts) -> Verdict:
     limit, need = c.params["max_improvement_pct"], c.params["trials"]
     shown, open_, evidence = [], [], []
     for t in _distinct(_failed_current(f)):
-        details = f.clinician.trials.get(t.index)
+        details = f.clinician.trials.get(t.position)
         pct = details.improvement_pct if details else None
         if pct is not None:
             ok = pct <= limit
@@ -777,7 +777,7 @@ def _score_improvement(c: Criterion, f: CoverageFacts) -> Verdict:
             "a baseline and a latest score on the same scale",
         )
     base, latest = course.baseline, course.latest
-    lines = (f"baseline: {base.text}", f"latest: {latest.text}")
+    lines: tuple[str, ...] = (f"baseline: {base.text}", f"latest: {latest.text}")
     if base.scale != latest.scale:
         return Verdict(c, PARTLY_MET, lines, "a latest score on the baseline's scale")
     pct = improvement_pct(base.total, latest.total)

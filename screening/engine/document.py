@@ -13,13 +13,14 @@ in an after-validator of :class:`IntakeDocument` for callers that use
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -288,39 +289,83 @@ def _object(model: type[BaseModel], *, optional: bool = False) -> Any:
     return Annotated[kind, BeforeValidator(check)]
 
 
-Response = _enum(RESPONSES)
-Sex = _enum(SEXES)
-PsychotherapyModality = _enum(PSYCHOTHERAPIES)
-Treatment = _enum(TREATMENTS)
-Name = _text(max_length=100, nonblank=True)
-SignedName = _text(max_length=250, nonblank=True)
-Text = _text()
-NonBlankText = _text(nonblank=True)
-OptionalText = _text(optional=True)
-Email = _text(
-    optional=True,
-    max_length=MAX_EMAIL_LENGTH,
-    pattern=_EMAIL,
-    pattern_message="must be a valid email address, e.g. name@example.org",
-)
-Language = _text(
-    optional=True,
-    pattern=_LANGUAGE,
-    pattern_message="must be a BCP 47 language tag, e.g. en or es-MX",
-)
-Dose = _number(0, above=True, optional=True)
-Weeks = _number(0, 520)
-Item03 = _int(0, 3)
-Item04 = _int(0, 4)
-Sessions = _int(0, 1000)
-OptionalSessions = _int(0, 1000, optional=True)
-Year = _int(1900, 9999, optional=True)
-Months = _int(0, optional=True)
-PHQ9 = _fixed_list(Item03, 9, "integers between 0 and 3 (the PHQ-9 items)")
-GAD7 = _fixed_list(Item03, 7, "integers between 0 and 3 (the GAD-7 items)", optional=True)
-AuditC = _fixed_list(Item04, 3, "integers between 0 and 4 (the AUDIT-C items)")
-DAST10 = _fixed_list(Bool, 10, "true/false answers (the DAST-10 items)")
-Devices = _list(_enum(DEVICES))
+if TYPE_CHECKING:
+    # What the validated values are, for type checkers (the runtime
+    # definitions below carry the validators pydantic runs).
+    Response: TypeAlias = str
+    Sex: TypeAlias = str
+    PsychotherapyModality: TypeAlias = str
+    Treatment: TypeAlias = str
+    Name: TypeAlias = str
+    SignedName: TypeAlias = str
+    Text: TypeAlias = str
+    NonBlankText: TypeAlias = str
+    OptionalText: TypeAlias = str | None
+    Email: TypeAlias = str | None
+    Language: TypeAlias = str | None
+    Dose: TypeAlias = float | None
+    Weeks: TypeAlias = float
+    Item03: TypeAlias = int
+    Item04: TypeAlias = int
+    Sessions: TypeAlias = int
+    OptionalSessions: TypeAlias = int | None
+    Year: TypeAlias = int | None
+    Months: TypeAlias = int | None
+    PHQ9: TypeAlias = list[int]
+    GAD7: TypeAlias = list[int] | None
+    AuditC: TypeAlias = list[int]
+    DAST10: TypeAlias = list[bool]
+    Devices: TypeAlias = list[str]
+    EpisodeMonths: TypeAlias = int
+    Hospitalizations: TypeAlias = int
+    Systolic: TypeAlias = int
+    Diastolic: TypeAlias = int
+    Payer: TypeAlias = str
+    MemberId: TypeAlias = str
+    Phone: TypeAlias = str | None
+    Referrer: TypeAlias = str | None
+else:
+    Response = _enum(RESPONSES)
+    Sex = _enum(SEXES)
+    PsychotherapyModality = _enum(PSYCHOTHERAPIES)
+    Treatment = _enum(TREATMENTS)
+    Name = _text(max_length=100, nonblank=True)
+    SignedName = _text(max_length=250, nonblank=True)
+    Text = _text()
+    NonBlankText = _text(nonblank=True)
+    OptionalText = _text(optional=True)
+    Email = _text(
+        optional=True,
+        max_length=MAX_EMAIL_LENGTH,
+        pattern=_EMAIL,
+        pattern_message="must be a valid email address, e.g. name@example.org",
+    )
+    Language = _text(
+        optional=True,
+        pattern=_LANGUAGE,
+        pattern_message="must be a BCP 47 language tag, e.g. en or es-MX",
+    )
+    Dose = _number(0, above=True, optional=True)
+    Weeks = _number(0, 520)
+    Item03 = _int(0, 3)
+    Item04 = _int(0, 4)
+    Sessions = _int(0, 1000)
+    OptionalSessions = _int(0, 1000, optional=True)
+    Year = _int(1900, 9999, optional=True)
+    Months = _int(0, optional=True)
+    PHQ9 = _fixed_list(Item03, 9, "integers between 0 and 3 (the PHQ-9 items)")
+    GAD7 = _fixed_list(Item03, 7, "integers between 0 and 3 (the GAD-7 items)", optional=True)
+    AuditC = _fixed_list(Item04, 3, "integers between 0 and 4 (the AUDIT-C items)")
+    DAST10 = _fixed_list(Bool, 10, "true/false answers (the DAST-10 items)")
+    Devices = _list(_enum(DEVICES))
+    EpisodeMonths = _int(0, 600)
+    Hospitalizations = _int(0, 100)
+    Systolic = _int(60, 300)
+    Diastolic = _int(30, 200)
+    Payer = _text(max_length=MAX_PAYER_LENGTH)
+    MemberId = _text(max_length=MAX_MEMBER_ID_LENGTH)
+    Phone = _text(optional=True, max_length=MAX_PHONE_LENGTH)
+    Referrer = _text(optional=True, max_length=MAX_REFERRER_LENGTH)
 
 
 # ---------------------------------------------------------------------------
@@ -333,8 +378,14 @@ class _Model(BaseModel):
 
 
 class Insurance(_Model):
-    payer: _text(max_length=MAX_PAYER_LENGTH)
-    member_id: _text(max_length=MAX_MEMBER_ID_LENGTH)
+    payer: Payer
+    member_id: MemberId
+
+
+if TYPE_CHECKING:
+    InsuranceSection: TypeAlias = Insurance | None
+else:
+    InsuranceSection = _object(Insurance, optional=True)
 
 
 class Patient(_Model):
@@ -343,14 +394,14 @@ class Patient(_Model):
     date_of_birth: Date
     sex_at_birth: Sex
     email: Email = None
-    phone: _text(optional=True, max_length=MAX_PHONE_LENGTH) = None
+    phone: Phone = None
     preferred_language: Language = None
-    referring_clinician: _text(optional=True, max_length=MAX_REFERRER_LENGTH) = None
-    insurance: _object(Insurance, optional=True) = None
+    referring_clinician: Referrer = None
+    insurance: InsuranceSection = None
 
 
 class Depression(_Model):
-    current_episode_months: _int(0, 600)
+    current_episode_months: EpisodeMonths
     phq9: PHQ9
     gad7: GAD7 = None
 
@@ -392,12 +443,12 @@ class PsychiatricHistory(_Model):
     bipolar_disorder: Bool
     psychotic_disorder: Bool
     psychotic_symptoms_current: Bool
-    psychiatric_hospitalizations: _int(0, 100)
+    psychiatric_hospitalizations: Hospitalizations
 
 
 class BloodPressure(_Model):
-    systolic: _int(60, 300)
-    diastolic: _int(30, 200)
+    systolic: Systolic
+    diastolic: Diastolic
     measured_on: Date
 
 
@@ -446,21 +497,39 @@ def _check_format(value: Any) -> str:
     raise _fail(f'must be "{FORMAT}"')
 
 
-ExternalId = _text(optional=True, max_length=MAX_EXTERNAL_ID_LENGTH)
+if TYPE_CHECKING:
+    ExternalId: TypeAlias = str | None
+else:
+    ExternalId = _text(optional=True, max_length=MAX_EXTERNAL_ID_LENGTH)
 FormatValue = Annotated[Literal["clinic-intake/1"], BeforeValidator(_check_format)]
-PatientSection = _object(Patient)
-DepressionSection = _object(Depression)
-SuicideScreenSection = _object(SuicideScreen)
-TrialList = _list(MedicationTrial)
-PsychotherapyList = _list(Psychotherapy)
-ProcedureList = _list(Procedure)
-PsychiatricHistorySection = _object(PsychiatricHistory)
-BloodPressureSection = _object(BloodPressure, optional=True)
-MedicalHistorySection = _object(MedicalHistory)
-SubstanceUseSection = _object(SubstanceUse)
-CurrentMedicationList = _list(CurrentMedication)
-AllergyList = _list(NonBlankText)
-ConsentSection = _object(Consent)
+if TYPE_CHECKING:
+    PatientSection: TypeAlias = Patient
+    DepressionSection: TypeAlias = Depression
+    SuicideScreenSection: TypeAlias = SuicideScreen
+    TrialList: TypeAlias = list[MedicationTrial]
+    PsychotherapyList: TypeAlias = list[Psychotherapy]
+    ProcedureList: TypeAlias = list[Procedure]
+    PsychiatricHistorySection: TypeAlias = PsychiatricHistory
+    BloodPressureSection: TypeAlias = BloodPressure | None
+    MedicalHistorySection: TypeAlias = MedicalHistory
+    SubstanceUseSection: TypeAlias = SubstanceUse
+    CurrentMedicationList: TypeAlias = list[CurrentMedication]
+    AllergyList: TypeAlias = list[str]
+    ConsentSection: TypeAlias = Consent
+else:
+    PatientSection = _object(Patient)
+    DepressionSection = _object(Depression)
+    SuicideScreenSection = _object(SuicideScreen)
+    TrialList = _list(MedicationTrial)
+    PsychotherapyList = _list(Psychotherapy)
+    ProcedureList = _list(Procedure)
+    PsychiatricHistorySection = _object(PsychiatricHistory)
+    BloodPressureSection = _object(BloodPressure, optional=True)
+    MedicalHistorySection = _object(MedicalHistory)
+    SubstanceUseSection = _object(SubstanceUse)
+    CurrentMedicationList = _list(CurrentMedication)
+    AllergyList = _list(NonBlankText)
+    ConsentSection = _object(Consent)
 
 # The type of each top-level key; validate_section validates against these.
 SECTION_TYPES: dict[str, Any] = {
@@ -786,6 +855,17 @@ def _parse(data: Any) -> IntakeDocument:
     if errors:
         raise DocumentError(errors)
     return IntakeDocument.model_construct(**values)
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces (ASCII): the same text for the same value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(document: Mapping[str, Any]) -> str:
+    """SHA-256 of a document's canonical JSON: how a stored intake, an import
+    and a re-import recognise the same document."""
+    return hashlib.sha256(canonical_json(document).encode("ascii")).hexdigest()
 
 
 def parse_document(data: dict[str, Any] | str | bytes) -> IntakeDocument:

@@ -17,10 +17,8 @@ from .document import IntakeDocument
 from .knowledge import MedicationKnowledge, MedicationMatch
 from .policy import Policy
 from .scores import TrialAssessment, number_text
+from .vocabulary import FLAG_CODES, MODALITIES, MODALITY_LABELS, SEVERITY_RANK
 
-SEVERITIES: tuple[str, ...] = ("urgent", "high", "moderate", "info")
-MODALITIES: tuple[str, ...] = ("iv_ketamine", "esketamine", "tms", "ect")
-SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 ALL_FOUR = MODALITIES
 
 Flag = dict[str, Any]
@@ -81,6 +79,8 @@ _REGISTRY: list[Rule] = []
 
 def rule(code: str, *, modalities: Sequence[str], sources: str) -> Callable[[Any], Rule]:
     """Register a rule function under its flag code (the function is named after the code)."""
+    if code not in FLAG_CODES:
+        raise ValueError(f"{code}: not a flag code of the vocabulary")
     for modality in modalities:
         if modality not in MODALITIES:
             raise ValueError(f"{code}: unknown modality {modality!r}")
@@ -108,7 +108,7 @@ def make_flag(
     top = conditions[0]
     if len(conditions) > 1:
         for condition in conditions:
-            if SEVERITY_RANK[condition[0]] < SEVERITY_RANK[top[0]]:
+            if SEVERITY_RANK[condition[0]] > SEVERITY_RANK[top[0]]:
                 top = condition
     return {
         "code": fn.code,
@@ -151,12 +151,6 @@ DEVICE_LABELS = {
     "pacemaker_or_icd": "pacemaker or ICD",
     "medication_pump": "medication pump",
     "other": "other implanted device",
-}
-TREATMENT_LABELS = {
-    "ect": "ECT",
-    "tms": "TMS",
-    "iv_ketamine": "IV ketamine",
-    "esketamine": "esketamine",
 }
 
 # -- sources (screening-rules.md, "Sources") -------------------------------------
@@ -864,7 +858,7 @@ def prior_interventional_response(facts: Facts) -> Flag | None:
     worked: set[str] = set()
     conditions: list[Condition] = []
     for p in facts.doc.procedures:
-        if p.treatment in TREATMENT_LABELS and p.response in ("response", "remission"):
+        if p.treatment in MODALITY_LABELS and p.response in ("response", "remission"):
             worked.add(p.treatment)
             details = []
             if p.sessions is not None:
@@ -873,11 +867,11 @@ def prior_interventional_response(facts: Facts) -> Flag | None:
                 details.append(str(p.year))
             extra = f" ({', '.join(details)})" if details else ""
             conditions.append(
-                ("info", f"procedure: {TREATMENT_LABELS[p.treatment]}{extra}: {p.response}", "")
+                ("info", f"procedure: {MODALITY_LABELS[p.treatment]}{extra}: {p.response}", "")
             )
     if not conditions:
         return None
-    names = [TREATMENT_LABELS[m] for m in MODALITIES if m in worked]
+    names = [MODALITY_LABELS[m] for m in MODALITIES if m in worked]
     treatments = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     summary = f"{treatments} helped before: weigh this history when discussing treatment options."
     conditions[0] = (conditions[0][0], conditions[0][1], summary)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, NamedTuple
 
 from .document import IntakeDocument, SuicideScreen, age_on
 from .knowledge import DEFAULT_KNOWLEDGE, MedicationKnowledge
 from .policy import DEFAULT_POLICY, Policy
+from .vocabulary import DAST10_BANDS, GAD7_BANDS, MSM_BANDS, PHQ9_BANDS, band_of
 
 SCORE_KEYS: tuple[str, ...] = (
     "age",
@@ -51,25 +51,11 @@ def number_text(value: float) -> str:
 
 
 def phq9_band(total: int) -> str:
-    if total <= 4:
-        return "minimal"
-    if total <= 9:
-        return "mild"
-    if total <= 14:
-        return "moderate"
-    if total <= 19:
-        return "moderately_severe"
-    return "severe"
+    return band_of(PHQ9_BANDS, total)
 
 
 def gad7_band(total: int) -> str:
-    if total <= 4:
-        return "minimal"
-    if total <= 9:
-        return "mild"
-    if total <= 14:
-        return "moderate"
-    return "severe"
+    return band_of(GAD7_BANDS, total)
 
 
 def dast10_total(answers: list[bool]) -> int:
@@ -78,15 +64,7 @@ def dast10_total(answers: list[bool]) -> int:
 
 
 def dast10_band(total: int) -> str:
-    if total == 0:
-        return "none"
-    if total <= 2:
-        return "low"
-    if total <= 5:
-        return "moderate"
-    if total <= 8:
-        return "substantial"
-    return "severe"
+    return band_of(DAST10_BANDS, total)
 
 
 def cssrs_risk(s: SuicideScreen) -> str:
@@ -148,7 +126,7 @@ def msm_failure_points(adequate_failed: int) -> int:
 
 
 def msm_band(total: int) -> str:
-    return "mild" if total <= 6 else "moderate" if total <= 10 else "severe"
+    return band_of(MSM_BANDS, total)
 
 
 # -- antidepressant trials ----------------------------------------------------
@@ -163,7 +141,7 @@ class TrialAssessment(NamedTuple):
     failed: bool  # current episode and response none/partial (adequate or not)
     reason: str  # "adequate", "under 6 weeks", "no dose given: adequacy not rated", ...
     key: str  # what per-medication counting uses: generic, else the normalised name
-    index: int  # position in antidepressant_trials
+    position: int  # index in antidepressant_trials
     dose_mg: float | None
     duration_weeks: float
     current_episode: bool
@@ -249,10 +227,6 @@ def count_trials(assessments: list[TrialAssessment]) -> tuple[int, int]:
     adequate_failed = {a.key for a in assessments if a.failed and a.adequate}
     failed = {a.key for a in assessments if a.failed}
     return len(adequate_failed), len(failed)
-
-
-def days_before(measured_on: date, completed_on: date) -> int:
-    return (completed_on - measured_on).days
 
 
 # Look-up tables built from the band functions above (same definitions, no call per score).

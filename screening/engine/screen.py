@@ -7,15 +7,17 @@ from typing import Any
 from .document import IntakeDocument, age_on
 from .knowledge import DEFAULT_KNOWLEDGE, MedicationKnowledge
 from .policy import DEFAULT_POLICY, Policy
-from .rules import MODALITIES, RULES, SEVERITY_RANK, Facts
+from .rules import RULES, Facts
 from .scores import _assess, compute_scores
+from .vocabulary import MODALITIES, SEVERITY_RANK
 
 RULES_VERSION = "1"
 RESULT_FORMAT = "clinic-screening/1"
 
 
 def _flag_order(flag: dict[str, Any]) -> tuple[int, str]:
-    return SEVERITY_RANK[flag["severity"]], flag["code"]
+    """Most severe first, then by code."""
+    return -SEVERITY_RANK[flag["severity"]], flag["code"]
 
 
 def screen(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, SexAtBirth
-from clinic.safety import is_urgent_safety_answer
+from clinic.safety import is_crisis_answer
 from screening.engine.document import (
     MAX_EMAIL_LENGTH,
     MAX_LIST_ITEMS,
@@ -119,13 +119,13 @@ def typed_value(data: Any, name: str) -> str | None:
 
 
 def typed_is_urgent(step: str, data: Any) -> bool:
-    """Whether what was posted on a step holds an urgent safety answer, whether
+    """Whether what was posted on a step holds a crisis answer, whether
     or not the step is valid or complete (the one definition is
-    `clinic.safety.is_urgent_safety_answer`)."""
+    `clinic.safety.is_crisis_answer`)."""
     if step == "safety":
-        return is_urgent_safety_answer(suicide_screen=SafetyForm.typed_screen(data), phq9=[])
+        return is_crisis_answer(suicide_screen=SafetyForm.typed_screen(data), phq9=[])
     if step == "feeling":
-        return is_urgent_safety_answer(suicide_screen={}, phq9=FeelingForm.typed_phq9(data))
+        return is_crisis_answer(suicide_screen={}, phq9=FeelingForm.typed_phq9(data))
     return False
 
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.models import Patient
 from screening.engine import validate_section
 from screening.engine.document import UNANSWERED
+from screening.engine.vocabulary import REVIEW_STEP, STEP_SECTIONS, STEP_TITLES
 from screening.intake import forms as f
-from screening.services.intake import REVIEW_STEP, STEP_SECTIONS
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,14 @@ class ListSpec:
 @dataclass(frozen=True)
 class Step:
     key: str
-    title: Promise
     intro: Promise
     form_class: type[f.SectionForm] | None = None
     lists: tuple[ListSpec, ...] = ()
+
+    @property
+    def title(self) -> Promise:
+        """The vocabulary's title of the step, translated."""
+        return _(STEP_TITLES[self.key])
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -63,19 +67,16 @@ TRIAL_LIST_HELP = _(
 STEPS: tuple[Step, ...] = (
     Step(
         "about",
-        _("About you"),
         _("Please check the details we have and fill in what is missing."),
         f.AboutForm,
     ),
     Step(
         "feeling",
-        _("How you have been feeling"),
         _("These questions are about your mood and worry over the last two weeks."),
         f.FeelingForm,
     ),
     Step(
         "safety",
-        _("Safety"),
         _(
             "These questions ask about thoughts of death and suicide. Many people with "
             "depression have such thoughts; your answers help your clinician keep you safe."
@@ -84,7 +85,6 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "treatments",
-        _("Treatments you have tried"),
         _(
             "Tell us about the treatments you have had for depression. Your best estimate "
             "is fine. Leave a list empty if it does not apply to you."
@@ -131,25 +131,21 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "history",
-        _("Mental health history"),
         _("A few questions about your mental health in the past."),
         f.HistoryForm,
     ),
     Step(
         "physical",
-        _("Physical health"),
         _("Some treatments are not safe with some conditions, so we ask about them."),
         f.PhysicalForm,
     ),
     Step(
         "substances",
-        _("Alcohol and drugs"),
         _("Your answers are confidential and help your clinician choose a safe treatment."),
         f.SubstancesForm,
     ),
     Step(
         "medicines",
-        _("Current medicines and allergies"),
         _("The medicines you take now, including ones not for your mental health."),
         f.MedicinesForm,
         (
@@ -165,11 +161,10 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "consent",
-        _("Consent"),
         _("Please read this and sign by typing your name."),
         f.ConsentForm,
     ),
-    Step(REVIEW_STEP, _("Review and submit"), _("Check your answers, then send them to us.")),
+    Step(REVIEW_STEP, _("Check your answers, then send them to us.")),
 )
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
 

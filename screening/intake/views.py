@@ -245,7 +245,7 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _act_on_urgent_answer(intake: Intake, key: str, data) -> None:
-    """An urgent safety answer reached the server: alert the on-call
+    """A crisis answer reached the server: alert the on-call
     clinicians (once per intake), so the crisis resources show from now on."""
     if key in svc.SAFETY_STEPS and typed_is_urgent(key, data):
         svc.intake_raise_safety_alert(intake=intake)

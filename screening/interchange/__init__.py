@@ -12,7 +12,6 @@ from typing import Any
 
 _EXPORTS = {
     "ImportOutcome": "importing",
-    "document_hash": "importing",
     "intake_import": "importing",
     "intake_export_document": "exporting",
     "intake_export_name": "exporting",

@@ -32,8 +32,8 @@ from django.conf import settings
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
-from screening.engine.rules import SEVERITIES
 from screening.engine.scores import gad7_band, phq9_band
+from screening.engine.vocabulary import SEVERITIES
 from screening.models import Installation, Intake, ScreeningResult
 
 LOINC = "http://loinc.org"

@@ -9,7 +9,6 @@ same document imported twice is stored once (its content hash is kept).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +18,11 @@ from django.db.models import Max
 
 from clinic.accounts.models import Patient
 from screening.engine import IntakeDocument, MedicationKnowledge, parse_document
+from screening.engine.document import content_hash
 from screening.models import Intake
-from screening.services.intake import intake_raise_safety_alert, is_high_risk
-from screening.services.screen import PolicyArg, intake_screen
+from screening.services.intake import has_crisis_answer, intake_raise_safety_alert
+from screening.services.policy import PolicyArg
+from screening.services.screen import intake_screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +35,6 @@ class ImportOutcome:
     patient_created: bool = False
 
 
-def document_hash(document: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a (canonical) document."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
 def _given_hash(document: dict[str, Any] | str | bytes) -> str | None:
     """The hash of the document exactly as given (it parsed, so it is JSON)."""
     if not isinstance(document, dict):
@@ -47,7 +42,7 @@ def _given_hash(document: dict[str, Any] | str | bytes) -> str | None:
             document = json.loads(document)
         except (ValueError, TypeError):
             return None
-    return document_hash(document) if isinstance(document, dict) else None
+    return content_hash(document) if isinstance(document, dict) else None
 
 
 def _find_patient(doc: IntakeDocument) -> Patient | None:
@@ -103,7 +98,7 @@ def intake_import(
     says whether the document is already stored)."""
     doc = parse_document(document)
     canonical = doc.to_json_dict()
-    digest = document_hash(canonical)
+    digest = content_hash(canonical)
     # An exported web intake comes back as it was stored (perhaps not in the
     # canonical form): its hash as given finds it too.
     hashes = {digest, _given_hash(document)} - {None}
@@ -157,7 +152,7 @@ def _store(doc, canonical, digest, policy, knowledge) -> ImportOutcome:
         submitted_at=signed_at,
     )
     intake_screen(intake=intake, policy=policy, knowledge=knowledge)
-    if is_high_risk(canonical):
+    if has_crisis_answer(canonical):
         # A positive safety answer is acted on however it arrives: the on-call
         # clinicians are emailed once this import commits.
         intake_raise_safety_alert(intake=intake)

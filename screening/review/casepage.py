@@ -11,27 +11,17 @@ from typing import Any
 
 from django.utils.dateparse import parse_date
 
+from clinic.scheduling.selectors import phq9_checkins as scheduling_phq9_checkins
 from screening.engine import DocumentError, assess_trials, parse_document
-from screening.models import SEVERITY_RANK, Flag, Intake, Severity
-from screening.review.selectors import MODALITIES, MODALITY_LABELS, SEVERITY_BY_RANK
-from screening.review.steps import STEPS
-
-PHQ9_BANDS = (
-    (0, 4, "minimal"),
-    (5, 9, "mild"),
-    (10, 14, "moderate"),
-    (15, 19, "moderately_severe"),
-    (20, 27, "severe"),
+from screening.engine.vocabulary import (
+    INTAKE_STEPS,
+    MODALITIES,
+    NO_FLAG_RANK,
+    SEVERITY_BY_RANK,
 )
-
-
-def phq9_band(total: int | None) -> str:
-    if total is None:
-        return ""
-    for low, high, name in PHQ9_BANDS:
-        if low <= total <= high:
-            return name
-    return ""
+from screening.labels import modality_label, step_title
+from screening.models import Flag, Intake, Severity
+from screening.services.policy import current_knowledge, current_policy
 
 
 def words(code: Any) -> str:
@@ -73,7 +63,7 @@ class TreatmentGrid:
 
 def treatment_grid(flags: list[Flag]) -> TreatmentGrid:
     rows = []
-    top = dict.fromkeys(MODALITIES, 0)
+    top = dict.fromkeys(MODALITIES, NO_FLAG_RANK)
     for flag in flags:
         cells = []
         for modality in MODALITIES:
@@ -84,7 +74,7 @@ def treatment_grid(flags: list[Flag]) -> TreatmentGrid:
                 cells.append("")
         rows.append(GridRow(flag, cells))
     return TreatmentGrid(
-        modalities=[(m, MODALITY_LABELS[m]) for m in MODALITIES],
+        modalities=[(m, modality_label(m)) for m in MODALITIES],
         rows=rows,
         highest=[SEVERITY_BY_RANK.get(top[m], "") for m in MODALITIES],
     )
@@ -93,29 +83,14 @@ def treatment_grid(flags: list[Flag]) -> TreatmentGrid:
 # -- Treatment history --------------------------------------------------------
 
 
-def _policy_and_knowledge():
-    """The clinic's current policy and medication knowledge (the screening
-    service's), or the engine's defaults where that service is absent."""
-    try:
-        from screening.services.screen import current_knowledge, current_policy
-    except ImportError:
-        from screening.engine import DEFAULT_KNOWLEDGE, DEFAULT_POLICY
-
-        return DEFAULT_POLICY, DEFAULT_KNOWLEDGE
-    policy = current_policy()
-    if isinstance(policy, tuple):  # (Policy, version)
-        policy = policy[0]
-    return policy, current_knowledge()
-
-
 def trial_assessments(document: dict) -> tuple[list, str]:
     """(assessments, error): each antidepressant trial, adequate or not and why."""
     try:
         doc = parse_document(document)
     except DocumentError as exc:
         return [], "; ".join(f"{path}: {message}" for path, message in exc.errors[:5])
-    policy, knowledge = _policy_and_knowledge()
-    return assess_trials(doc, policy, knowledge), ""
+    policy, _version = current_policy()
+    return assess_trials(doc, policy, current_knowledge()), ""
 
 
 # -- Answers --------------------------------------------------------------------
@@ -169,13 +144,13 @@ class AnswerStep:
 
 def answers_by_step(document: dict) -> list[AnswerStep]:
     steps = []
-    for key, label, sections in STEPS:
+    for key, _title, sections in INTAKE_STEPS:
         rows = []
         for section in sections:
             if section in document:
                 rows.extend(flatten(document[section], section, _label(section)))
-        steps.append(AnswerStep(key, str(label), rows))
-    known = {section for _key, _label_, sections in STEPS for section in sections}
+        steps.append(AnswerStep(key, step_title(key), rows))
+    known = {section for _key, _title, sections in INTAKE_STEPS for section in sections}
     other = [
         row
         for section, value in document.items()
@@ -255,13 +230,5 @@ def phq9_points(versions: list[Intake], checkins: list[tuple[datetime.date, int]
 
 
 def phq9_checkins(patient) -> list[tuple[datetime.date, int]]:
-    """Follow-up PHQ-9 check-ins from scheduling, where that app provides them."""
-    try:
-        from clinic.scheduling.selectors import phq9_checkins as checkins
-    except ImportError:
-        return []
-    return list(checkins(patient))
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITY_RANK.get(severity, 0)
+    """The patient's follow-up PHQ-9 check-ins (scheduling's)."""
+    return list(scheduling_phq9_checkins(patient))

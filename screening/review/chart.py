@@ -9,11 +9,14 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from screening.engine.vocabulary import PHQ9_BANDS, band_floors
+from screening.labels import band_label
+
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
-MAX_SCORE = 27
-# Lower bound of each PHQ-9 band, with its name.
-BAND_LINES = ((5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe"))
+MAX_SCORE = PHQ9_BANDS[-1][0]
+# Lower bound of each PHQ-9 band above the first, with its name.
+BAND_LINES = band_floors(PHQ9_BANDS)
 
 
 def _y(total: float) -> float:
@@ -46,7 +49,7 @@ def phq9_trend_svg(points: Sequence[tuple[datetime.date, int, str]]) -> SafeStri
         f'<line x1="{LEFT}" y1="{bottom}" x2="{WIDTH - RIGHT}" y2="{bottom}" '
         f'stroke="#000" stroke-width="1"/>'
     )
-    for score in (0, 5, 10, 15, 20, 27):
+    for score in (0, *(floor for floor, _name in BAND_LINES), MAX_SCORE):
         y = _y(score)
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
@@ -60,7 +63,7 @@ def phq9_trend_svg(points: Sequence[tuple[datetime.date, int, str]]) -> SafeStri
         )
         parts.append(
             f'<text x="{WIDTH - RIGHT - 4}" y="{y - 3:.1f}" text-anchor="end" font-size="10" '
-            f'fill="#444">{escape(name)}</text>'
+            f'fill="#444">{escape(band_label(name))}</text>'
         )
     if not points:
         parts.append(

@@ -10,17 +10,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.roles import CLINICIAN
-from screening.engine import RULES
+from screening.labels import flag_code_choices, modality_choices, step_choices
 from screening.models import Intake, Severity
 from screening.review.models import CaseDecision
-from screening.review.selectors import MODALITIES, MODALITY_LABELS, QueueFilters
-from screening.review.steps import STEP_CHOICES
+from screening.review.selectors import QueueFilters
 
 NO_NUL = [ProhibitNullCharactersValidator(message=_("Remove the null character from the text."))]
-
-
-def flag_code_choices() -> list[tuple[str, str]]:
-    return [(rule.code, rule.code.replace("_", " ")) for rule in RULES]
 
 
 def clinicians() -> QuerySet:
@@ -44,11 +39,7 @@ class QueueFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=[("", _("Any severity"))] + Severity.choices
     )
-    treatment = forms.ChoiceField(
-        label=_("Treatment"),
-        required=False,
-        choices=[("", _("Any treatment"))] + [(m, MODALITY_LABELS[m]) for m in MODALITIES],
-    )
+    modality = forms.ChoiceField(label=_("Treatment"), required=False)
     assigned = forms.ChoiceField(
         label=_("Assigned to"),
         required=False,
@@ -65,6 +56,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["flag"].choices = [("", _("Any flag"))] + flag_code_choices()
+        self.fields["modality"].choices = [("", _("Any treatment"))] + modality_choices()
 
     def filters(self) -> QueueFilters:
         """The valid filters; an invalid value is dropped (its error shows)."""
@@ -118,7 +110,7 @@ class DecisionForm(forms.Form):
     )
     steps = forms.MultipleChoiceField(
         label=_("Parts of the intake to update"),
-        choices=STEP_CHOICES,
+        choices=step_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

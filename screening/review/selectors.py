@@ -12,19 +12,12 @@ from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from clinic.scheduling.models import Appointment
-from screening.models import SEVERITY_RANK, Flag, Intake
+from screening.engine.vocabulary import MODALITIES, NO_FLAG_RANK, SEVERITY_RANK, URGENT_RANK
+from screening.models import Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent
 
 Status = Intake.ReviewStatus
 
-MODALITIES = ("iv_ketamine", "esketamine", "tms", "ect")
-MODALITY_LABELS = {
-    "iv_ketamine": "IV ketamine",
-    "esketamine": "Esketamine",
-    "tms": "TMS",
-    "ect": "ECT",
-}
-SEVERITY_BY_RANK = {rank: name for name, rank in SEVERITY_RANK.items()}
 # Queue's default view: the cases still to be worked on.
 OPEN_STATUSES = (Status.AWAITING, Status.IN_REVIEW)
 
@@ -34,7 +27,7 @@ class QueueFilters:
     status: str = "open"  # "open", "all" or a review status
     flag: str = ""
     severity: str = ""
-    treatment: str = ""
+    modality: str = ""
     assigned: str = ""  # "", "me", "nobody"
     q: str = ""
 
@@ -46,7 +39,7 @@ def _current_flags(**conditions) -> QuerySet[Flag]:
 def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
     """Submitted intakes for the review queue: urgent first, then by highest
     severity, then oldest first. Each row carries its current flags (one
-    prefetch query) and, with a treatment filter, the highest severity for it."""
+    prefetch query) and, with a modality filter, the highest severity for it."""
     qs = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related(
         "patient", "assigned_to"
     )
@@ -54,25 +47,25 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
         qs = qs.filter(review_status__in=OPEN_STATUSES)
     elif filters.status in Status.values:
         qs = qs.filter(review_status=filters.status)
-    # Flag code, severity and treatment combine on the same current flag
+    # Flag code, severity and modality combine on the same current flag
     # (served by flag_code_idx and flag_severity_idx).
     flag_conditions: dict[str, Any] = {}
     if filters.flag:
         flag_conditions["code"] = filters.flag
     if filters.severity in SEVERITY_RANK:
         flag_conditions["severity_rank"] = SEVERITY_RANK[filters.severity]
-    if filters.treatment in MODALITIES:
-        flag_conditions[f"for_{filters.treatment}"] = True
+    if filters.modality in MODALITIES:
+        flag_conditions[f"for_{filters.modality}"] = True
         qs = qs.annotate(
-            treatment_rank=Coalesce(
+            modality_rank=Coalesce(
                 Subquery(
-                    _current_flags(**{f"for_{filters.treatment}": True})
+                    _current_flags(**{f"for_{filters.modality}": True})
                     .order_by()
                     .values("intake")
                     .annotate(top=Max("severity_rank"))
                     .values("top")[:1]
                 ),
-                0,
+                NO_FLAG_RANK,
             )
         )
     if flag_conditions:
@@ -129,7 +122,7 @@ def urgent_unopened_count() -> int:
         Intake.objects.filter(
             status=Intake.Status.SUBMITTED,
             review_status__in=OPEN_STATUSES,
-            highest_severity_rank=SEVERITY_RANK["urgent"],
+            highest_severity_rank=URGENT_RANK,
         )
         .exclude(Exists(opened))
         .count()

@@ -12,9 +12,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from screening.labels import step_titles
 from screening.models import Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent, CaseNote, FlagAcknowledgement
-from screening.review.steps import step_labels
+from screening.services.intake import IntakeError, intake_start_update
 
 Status = Intake.ReviewStatus
 Kind = CaseDecision.Kind
@@ -93,15 +94,7 @@ def case_note_add(*, intake: Intake, by, body: str) -> CaseNote:
 
 def _reopen_steps(*, intake: Intake, steps: list[str], by) -> None:
     """Open a new draft version of the patient's intake, pre-filled, for the
-    given steps (the intake service does it). CaseActionError when that
-    service is missing or refuses."""
-    try:
-        from screening.services.intake import IntakeError, intake_start_update
-    except ImportError:
-        raise CaseActionError(
-            "The intake cannot be reopened for the patient yet: the intake update "
-            "service is not available. Nothing was changed."
-        ) from None
+    given steps (the intake service does it). CaseActionError when it refuses."""
     try:
         intake_start_update(patient=intake.patient, steps=steps, by=by)
     except IntakeError as exc:
@@ -128,7 +121,7 @@ def _send_more_info_email(*, intake: Intake, steps: Sequence[str], message: str)
     with translation.override(patient.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "patient": patient,
-            "steps": step_labels(steps),
+            "steps": step_titles(steps),
             "message": message,
             "intake_url": settings.CLINIC_BASE_URL.rstrip("/") + reverse("intake:start"),
             "clinic_name": settings.CLINIC_NAME,
@@ -190,7 +183,7 @@ def case_decide(
     intake.save(update_fields=["review_status", "updated_at"])
     detail = kind.label
     if kind == Kind.MORE_INFO:
-        detail += f": {', '.join(step_labels(steps))}"
+        detail += f": {', '.join(step_titles(steps))}"
         _send_more_info_email(intake=intake, steps=steps, message=decision.message)
     elif kind == Kind.NOT_SUITABLE:
         detail += f": {decision.reason}"

@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
 from screening.coverage.packet import case_section as coverage_section
+from screening.engine.scores import phq9_band
+from screening.engine.vocabulary import NO_FLAG_RANK, SEVERITY_BY_RANK
+from screening.labels import band_label, modality_label
 from screening.models import Flag, Intake
 from screening.review import casepage, selectors, services
 from screening.review.access import Case, get_case_for
@@ -48,7 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [_queue_row(intake, filters) for intake in page.object_list],
             "query": query.urlencode(),
-            "treatment_label": selectors.MODALITY_LABELS.get(filters.treatment, ""),
+            "modality_label": modality_label(filters.modality) if filters.modality else "",
         },
     )
 
@@ -58,11 +61,13 @@ def _queue_row(intake: Intake, filters: selectors.QueueFilters) -> dict:
         "intake": intake,
         "patient": intake.patient,
         "age": intake.patient.age,
-        "phq9_band": casepage.words(casepage.phq9_band(intake.phq9_total)),
+        "phq9_band": band_label(phq9_band(intake.phq9_total))
+        if intake.phq9_total is not None
+        else "",
         "flags": intake.current_flags,
-        "urgent": intake.highest_severity_rank == 4,
-        "treatment_severity": selectors.SEVERITY_BY_RANK.get(
-            getattr(intake, "treatment_rank", 0), ""
+        "urgent": intake.is_urgent,
+        "modality_severity": SEVERITY_BY_RANK.get(
+            getattr(intake, "modality_rank", NO_FLAG_RANK), ""
         ),
     }
 
@@ -110,7 +115,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "result": result,
             "scores": scores,
             "bands": {
-                key: casepage.words(scores.get(key))
+                key: band_label(scores.get(key))
                 for key in ("phq9_band", "gad7_band", "cssrs_risk", "msm_band", "bp_category")
             },
             "blood_pressure": intake.document.get("blood_pressure"),
@@ -204,9 +209,7 @@ def acknowledge(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_case_with_errors(request, found, ack_form=form, ack_error_flag=flag.pk)
     services.flag_acknowledge(flag=flag, by=request.user, note=form.cleaned_data["note"])
-    messages.success(
-        request, _("Flag “%(code)s” acknowledged.") % {"code": flag.code.replace("_", " ")}
-    )
+    messages.success(request, _("Flag “%(title)s” acknowledged.") % {"title": flag.title})
     return _back(found.intake, f"flag-{flag.pk}")
 
 
@@ -223,12 +226,8 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def booking_url(patient) -> str:
-    """The scheduling booking page with patient and appointment type chosen,
-    or the schedule page where booking is not available yet."""
-    try:
-        return reverse("scheduling:book") + f"?patient={patient.pk}&type=consult"
-    except NoReverseMatch:
-        return reverse("scheduling:schedule")
+    """The scheduling booking page with the patient and a consult chosen."""
+    return reverse("scheduling:book") + f"?patient={patient.pk}&type={selectors.CONSULT_TYPE_SLUG}"
 
 
 @role_required(CLINICIAN, ADMIN)

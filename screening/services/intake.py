@@ -12,8 +12,6 @@ pre-filled from the last submitted one.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -21,14 +19,23 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.accounts.models import Patient
-from clinic.safety import document_has_urgent_answer, safety_answer_raise
+from clinic.safety import crisis_alert_raise, document_has_crisis_answer
 from screening.engine import DocumentError, parse_document, validate_section
-from screening.engine.document import FORMAT
+from screening.engine.document import FORMAT, content_hash
+from screening.engine.vocabulary import (
+    FORM_STEPS,
+    REVIEW_STEP,
+    SAFETY_STEPS,
+    SECTION_STEP,
+    STEP_KEYS,
+    STEP_SECTIONS,
+)
 from screening.models import Intake
+from screening.services.screen import intake_screen
 
 COMPLETE = "complete"
 ATTENTION = "attention"
@@ -38,27 +45,6 @@ TYPED_KEY = "_typed"
 KEPT_KEY = "_kept"
 # When the patient last logged out: resume tokens issued before it are void.
 LOGGED_OUT_KEY = "_logged_out_at"
-
-# Each form step and the document sections it fills, in the order they are asked.
-STEP_SECTIONS: dict[str, tuple[str, ...]] = {
-    "about": ("patient",),
-    "feeling": ("depression",),
-    "safety": ("suicide_screen",),
-    "treatments": ("antidepressant_trials", "augmentation_trials", "psychotherapy", "procedures"),
-    "history": ("psychiatric_history",),
-    "physical": ("blood_pressure", "medical_history"),
-    "substances": ("substance_use",),
-    "medicines": ("current_medications", "allergies"),
-    "consent": ("consent",),
-}
-FORM_STEPS: tuple[str, ...] = tuple(STEP_SECTIONS)
-REVIEW_STEP = "review"
-STEP_KEYS: tuple[str, ...] = (*FORM_STEPS, REVIEW_STEP)
-SECTION_STEP: dict[str, str] = {
-    section: step for step, sections in STEP_SECTIONS.items() for section in sections
-}
-# Steps whose answers can make a safety alert necessary.
-SAFETY_STEPS = frozenset({"feeling", "safety"})
 
 
 class IntakeError(Exception):
@@ -94,9 +80,9 @@ def typed_values(intake: Intake, step: str) -> dict[str, list[str]] | None:
     return (intake.step_state or {}).get(TYPED_KEY, {}).get(step)
 
 
-def is_high_risk(document: Mapping[str, Any]) -> bool:
-    """A safety answer the clinic must act on at once (see clinic.safety)."""
-    return document_has_urgent_answer(document)
+def has_crisis_answer(document: Mapping[str, Any]) -> bool:
+    """A crisis answer the clinic must act on at once (see clinic.safety)."""
+    return document_has_crisis_answer(document)
 
 
 def patient_name_for(intake: Intake) -> tuple[str, str]:
@@ -213,7 +199,7 @@ def intake_save_step(
 
     Each section is checked again with the engine (`validate_section`);
     raises DocumentError when one is invalid. When the answers are high-risk
-    (see `is_high_risk`), the on-call clinicians are alerted, once per intake.
+    (see `has_crisis_answer`), the on-call clinicians are alerted, once per intake.
     """
     if step not in STEP_SECTIONS:
         raise IntakeError(f"Unknown intake step: {step!r}")
@@ -244,7 +230,7 @@ def intake_save_step(
         # The language the patient chose is the one the clinic writes to them in.
         Patient.objects.filter(pk=draft.patient_id).update(preferred_language=language)
         intake.patient.preferred_language = language
-    if step in SAFETY_STEPS and is_high_risk(document):
+    if step in SAFETY_STEPS and has_crisis_answer(document):
         intake_raise_safety_alert(intake=draft, link=link)
     intake.document, intake.step_state = draft.document, draft.step_state
     intake.safety_alerted_at = draft.safety_alerted_at
@@ -335,7 +321,7 @@ def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:
     if not claimed:
         return False
     intake.safety_alerted_at = now
-    safety_answer_raise(
+    crisis_alert_raise(
         patient=intake.patient,
         source="intake",
         link=link or intake_staff_link(intake),
@@ -346,11 +332,7 @@ def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:
 
 def intake_staff_link(intake: Intake) -> str:
     """Where staff look at an intake (the review case page when it exists)."""
-    try:
-        path = reverse("review:case", args=[intake.pk])
-    except NoReverseMatch:
-        path = reverse("review:queue")
-    return settings.CLINIC_BASE_URL.rstrip("/") + path
+    return settings.CLINIC_BASE_URL.rstrip("/") + reverse("review:case", args=[intake.pk])
 
 
 def intake_document(intake: Intake, *, completed_on: date | None = None) -> dict[str, Any]:
@@ -402,8 +384,6 @@ def _mark_attention(intake: Intake, errors: Iterable[tuple[str, str]]) -> None:
 
 @transaction.atomic
 def _submit(intake: Intake) -> Intake:
-    from screening.services.screen import intake_screen
-
     draft = _locked_draft(intake)
     missing = [step for step, state in step_states(draft).items() if state != COMPLETE]
     if missing:
@@ -414,9 +394,7 @@ def _submit(intake: Intake) -> Intake:
     draft.document = document
     draft.status = Intake.Status.SUBMITTED
     draft.submitted_at = now
-    draft.content_hash = hashlib.sha256(
-        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+    draft.content_hash = content_hash(document)
     state = dict(draft.step_state)
     state.pop(TYPED_KEY, None)
     draft.step_state = state
@@ -431,7 +409,7 @@ def _submit(intake: Intake) -> Intake:
         ]
     )
     intake_screen(intake=draft)
-    if is_high_risk(document) and draft.safety_alerted_at is None:
+    if has_crisis_answer(document) and draft.safety_alerted_at is None:
         intake_raise_safety_alert(intake=draft)
     intake.status, intake.submitted_at, intake.document = (
         draft.status,

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from clinic.accounts.invitations import invitation_send
 from screening.engine import parse_document, screen
 from screening.models import Intake
-from screening.services.screen import current_knowledge, current_policy
+from screening.services.policy import current_knowledge, current_policy
 from tests.browser.intake_steps import (
     expect_step,
     fill_fields,

@@ -49,7 +49,7 @@ def test_high_risk_answer_shows_crisis_resources_and_emails_on_call(
     run_worker()
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["dr.on.call@example.org", "oncall@clinic.example"]
-    assert mail.outbox[0].subject == "Urgent safety answer, please review"
+    assert mail.outbox[0].subject == "Crisis answer, please review today"
     assert patient.given_name not in mail.outbox[0].body
 
 

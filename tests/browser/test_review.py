@@ -54,7 +54,7 @@ def test_clinician_works_through_urgent_and_books_a_second_case(live_server, pag
 
     # Request more information.
     page.get_by_label("Request more information").check()
-    page.get_by_label("Treatments tried").check()
+    page.get_by_label("Treatments you have tried").check()
     page.get_by_label("Message to the patient").fill("Please add the doses you took.")
     page.get_by_role("button", name="Save decision").click()
     expect(page.get_by_test_id("review-status")).to_have_text("More information requested")

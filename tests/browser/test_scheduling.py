@@ -69,7 +69,7 @@ def test_consult_course_move_then_the_patient_sees_them(live_server, page, login
     page.get_by_role("button", name="Move").click()
     expect(page.get_by_role("status")).to_contain_text("Moved: TMS session for Dana Reyes")
     expect(page.get_by_test_id("appointment-when")).to_contain_text("14:00")
-    first = Appointment.objects.filter(series__isnull=False).order_by("start").first()
+    first = Appointment.objects.filter(course__isnull=False).order_by("start").first()
     assert timezone.localtime(first.start).time() == datetime.time(14)
 
     # 4. The patient sees the consult and the course, and downloads the .ics.

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clinic.scheduling.services import appointment_book
+from clinic.scheduling.services.booking import appointment_book
 from tests.browser.axe import assert_accessible
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.scheduling import (

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
+from clinic.accounts.roles import CLINICIAN, public, role_required
 from tests.factories.accounts import PASSWORD, UserFactory
 
 PROTECTED = ["/intake/", "/review/", "/schedule/", "/appointments/", "/me/"]
@@ -100,12 +104,25 @@ def _project_views(resolver: URLResolver, prefix: str = ""):
                 yield prefix + str(entry.pattern), callback
 
 
+def declares_access(view) -> bool:
+    """`role_required(...)` or `public` sets `allowed_roles`; decorators on
+    top of them (`require_POST`, `never_cache`, ...) copy it with
+    functools.wraps, so a decorated view needs no exemption."""
+    return hasattr(view, "allowed_roles")
+
+
 def test_every_project_view_declares_who_may_see_it():
     undeclared = [
-        route
-        for route, view in _project_views(get_resolver())
-        if not hasattr(view, "allowed_roles")
-        and not hasattr(view, "login_url")
-        and getattr(view, "__wrapped__", None) is None
+        route for route, view in _project_views(get_resolver()) if not declares_access(view)
     ]
     assert undeclared == []
+
+
+def test_a_view_with_only_a_method_decorator_does_not_pass():
+    def change_something(request):
+        return HttpResponse()
+
+    assert not declares_access(require_POST(change_something))
+    assert not declares_access(never_cache(require_GET(change_something)))
+    assert declares_access(require_POST(role_required(CLINICIAN)(change_something)))
+    assert declares_access(never_cache(public(change_something)))

@@ -14,7 +14,7 @@ ODD_QUERIES = [
     "?page=99999999999999999999",
     "?q=%00",
     "?q=" + "x" * 3000,
-    "?status=nope&flag=%27;drop&severity=9&treatment=zzz&assigned=who",
+    "?status=nope&flag=%27;drop&severity=9&modality=zzz&assigned=who",
     "?date=garbage&view=xyz&clinician=abc&room=-5",
     "?date=0001-01-01",
     "?date=9999-12-31",

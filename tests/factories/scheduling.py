@@ -1,4 +1,4 @@
-"""Factories for scheduling: types, rooms, hours, time off, plans, series,
+"""Factories for scheduling: types, rooms, hours, time off, plans, course,
 appointments, reminders, feeds, change requests, check-ins."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CheckIn,
-    FollowUpPlan,
-    FollowUpPlanStep,
+    Course,
+    CoursePlan,
+    CoursePlanStep,
     Reminder,
     Room,
-    Series,
     TimeOff,
     WorkingHours,
 )
@@ -35,11 +35,19 @@ def local_dt(year, month, day, hour=10, minute=0) -> datetime.datetime:
 
 def seed_types_and_plans() -> None:
     """Run the data migration's seeding again (idempotent): transactional
-    tests flush the database, and with it the seeded types and plans."""
+    tests flush the database, and with it the seeded types and plans. The
+    migration names the course plans as they were then (0004 renamed them)."""
     from django.apps import apps
 
+    renamed = {"FollowUpPlan": "CoursePlan", "FollowUpPlanStep": "CoursePlanStep"}
+
+    class AppsThen:
+        @staticmethod
+        def get_model(app_label: str, name: str):
+            return apps.get_model(app_label, renamed.get(name, name))
+
     migration = importlib.import_module("clinic.scheduling.migrations.0003_seed_types_and_plans")
-    migration.seed(apps, None)
+    migration.seed(AppsThen, None)
 
 
 def appointment_type(slug: str) -> AppointmentType:
@@ -98,27 +106,27 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
     reason = "Conference"
 
 
-class FollowUpPlanFactory(factory.django.DjangoModelFactory):
+class CoursePlanFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = FollowUpPlan
+        model = CoursePlan
 
     slug = factory.Sequence(lambda n: f"plan-{n}")
     name = factory.Sequence(lambda n: f"Plan {n}")
 
 
-class FollowUpPlanStepFactory(factory.django.DjangoModelFactory):
+class CoursePlanStepFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = FollowUpPlanStep
+        model = CoursePlanStep
 
-    plan = factory.SubFactory(FollowUpPlanFactory)
+    plan = factory.SubFactory(CoursePlanFactory)
     position = factory.Sequence(lambda n: n + 1)
     day = 0
     appointment_type = factory.LazyFunction(lambda: appointment_type("follow-up"))
 
 
-class SeriesFactory(factory.django.DjangoModelFactory):
+class CourseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Series
+        model = Course
 
     patient = factory.SubFactory(PatientFactory)
     name = "Course"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import copy
 import datetime
-import hashlib
-import json
 from typing import Any
 
 import factory
 from django.utils import timezone
 
+from screening.engine.document import content_hash
 from screening.models import Flag, Intake, Medication, ScreeningResult
 from tests.factories.accounts import PatientFactory
 from tests.factories.intake import LIKELY_TRD, example_document
@@ -41,12 +40,6 @@ def valid_document(**overrides: Any) -> dict[str, Any]:
         if isinstance(patient, dict) and "given_name" in patient:
             doc["consent"]["signed_name"] = f"{patient['given_name']} {patient['family_name']}"
     return doc
-
-
-def content_hash(document: dict[str, Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
 
 
 class IntakeFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from screening.models import Medication, PolicyChange, ScreeningPolicy
-from screening.services.screen import current_knowledge, current_policy
+from screening.services.policy import current_knowledge, current_policy
 from tests.factories.screening import IntakeFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_admin_lists_take_the_same_queries_for_1_and_3_intakes(client, clinic_ad
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from screening.services.screen import policy_update
+    from screening.services.policy import policy_update
 
     client.force_login(clinic_admin)
     url = reverse(url_name)

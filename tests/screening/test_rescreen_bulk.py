@@ -6,13 +6,9 @@ from __future__ import annotations
 import pytest
 
 from screening.models import Flag, ScreeningResult
-from screening.services.screen import (
-    current_knowledge,
-    current_policy,
-    intakes_rescreen,
-    medication_save,
-    output_digest,
-)
+from screening.services.policy import current_knowledge, current_policy, medication_save
+from screening.services.rescreen import intakes_rescreen
+from screening.services.screen import output_digest
 from tests.factories.screening import IntakeFactory, valid_document
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +96,7 @@ def test_bulk_rescreen_with_copy_on_postgresql(django_db_blocker):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_rescreen_with_worker_processes_on_postgresql():
-    from screening.services.screen import policy_update
+    from screening.services.policy import policy_update
 
     raised = valid_document(
         blood_pressure={"systolic": 136, "diastolic": 80, "measured_on": "2026-10-30"}

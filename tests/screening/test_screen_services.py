@@ -9,16 +9,18 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from screening.engine import DEFAULT_POLICY, RULES_VERSION, DocumentError
+from screening.engine.vocabulary import SEVERITY_RANK
 from screening.models import Flag, Intake, Medication, PolicyChange, ScreeningPolicy
-from screening.services.screen import (
+from screening.services.policy import (
     current_knowledge,
     current_policy,
-    intake_screen,
-    intakes_rescreen,
     medication_delete,
     medication_save,
     policy_update,
+    reference_data_seed,
 )
+from screening.services.rescreen import intakes_rescreen
+from screening.services.screen import intake_screen
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.screening import IntakeFactory, valid_document
 
@@ -63,9 +65,7 @@ def test_intake_screen_stores_the_examples_flags(name, document, expected):
     )
     for flag in flags:
         assert flag.is_current and flag.intake_id == intake.pk
-        assert (
-            flag.severity_rank == {"urgent": 4, "high": 3, "moderate": 2, "info": 1}[flag.severity]
-        )
+        assert flag.severity_rank == SEVERITY_RANK[flag.severity]
         assert flag.for_iv_ketamine == ("iv_ketamine" in flag.modalities)
         assert flag.for_esketamine == ("esketamine" in flag.modalities)
         assert flag.for_tms == ("tms" in flag.modalities)
@@ -122,6 +122,18 @@ def test_policy_row_and_medications_are_seeded_by_the_migration():
     assert Medication.objects.count() == len(source)
     knowledge = current_knowledge()
     assert knowledge.generic("Zoloft") == "sertraline"
+
+
+def test_a_database_without_its_policy_row_is_seeded_after_migrate_and_only_then():
+    ScreeningPolicy.objects.all().delete()
+    Medication.objects.all().delete()
+    reference_data_seed()
+    assert current_policy() == (DEFAULT_POLICY, 1)
+    assert current_knowledge().generic("Zoloft") == "sertraline"
+    # With its policy row, the clinic's own choices stay (an emptied table stays empty).
+    Medication.objects.all().delete()
+    reference_data_seed()
+    assert not Medication.objects.exists()
 
 
 def test_policy_change_is_recorded_and_bumps_the_version():

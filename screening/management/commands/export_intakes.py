@@ -20,7 +20,7 @@ from screening.interchange import intake_export_document, intake_fhir_bundle
 from screening.interchange.exporting import intake_export_name
 from screening.management.commands._cli import parse_day, progress
 from screening.models import ScreeningResult
-from screening.services.screen import submitted_intakes
+from screening.services.rescreen import submitted_intakes
 
 FORMATS = ("clinic-intake/1", "fhir")
 

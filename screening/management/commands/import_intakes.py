@@ -44,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate only; store nothing.")
 
     def handle(self, *args, **options) -> None:
-        from screening.services.screen import current_knowledge, current_policy
+        from screening.services.policy import current_knowledge, current_policy
 
         dry_run = options["dry_run"]
         verbose = options["verbosity"] >= 2

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from screening.management.commands._cli import error_lines, parse_day, progress
-from screening.services.screen import intakes_rescreen, submitted_intakes
+from screening.services.rescreen import intakes_rescreen, submitted_intakes
 
 
 def _codes(counter) -> str:

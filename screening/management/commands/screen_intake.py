@@ -77,10 +77,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         global _RULES
-        from screening.services.screen import current_knowledge, current_policy
+        from screening.services.policy import current_knowledge, current_policy
 
-        policy, _version = current_policy(seed=False)
-        knowledge = current_knowledge(seed=False)
+        policy, _version = current_policy()
+        knowledge = current_knowledge()
         inputs = expand_paths(options["paths"])
         workers = options["workers"] or (os.cpu_count() or 1)
         parallel = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django import template
 
+from screening.labels import step_titles
 from screening.models import Intake
 from screening.review.casepage import words as _words
 from screening.review.models import CaseDecision
-from screening.review.steps import step_labels
 
 register = template.Library()
 
@@ -35,6 +35,6 @@ def patient_review_status(patient) -> dict:
     return {
         "intake": intake,
         "decision": decision,
-        "steps": step_labels(decision.steps) if decision else [],
+        "steps": step_titles(decision.steps) if decision else [],
         "Kind": CaseDecision.Kind,
     }

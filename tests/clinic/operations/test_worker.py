@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from clinic.operations.models import SafetyAlert, WorkerHeartbeat
-from clinic.safety import safety_answer_raise
+from clinic.safety import crisis_alert_raise
 from screening.services.intake import intake_raise_safety_alert
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.intake import IntakeFactory
@@ -70,14 +70,14 @@ def test_a_safety_alert_claimed_by_a_worker_that_died_is_sent_by_the_next(on_cal
 
 
 def test_a_task_claimed_by_a_plain_worker_without_heartbeat_is_taken_after_the_lease(on_call):
-    safety_answer_raise(patient=PatientFactory(), source="check-in", link="http://x/")
+    crisis_alert_raise(patient=PatientFactory(), source="check-in", link="http://x/")
     claimed_by("old-db-worker", beat_seconds_ago=None, started_seconds_ago=120)
     run_worker()
     assert len(mail.outbox) == 1
 
 
 def test_a_task_of_a_worker_still_beating_is_left_to_it(on_call):
-    safety_answer_raise(patient=PatientFactory(), source="check-in", link="http://x/")
+    crisis_alert_raise(patient=PatientFactory(), source="check-in", link="http://x/")
     claimed_by("busy-worker", beat_seconds_ago=2, started_seconds_ago=300)
     run_worker()
     assert mail.outbox == []
@@ -99,7 +99,7 @@ def test_one_alert_per_intake_however_often_it_is_raised(on_call):
 
 
 def test_an_alert_whose_worker_died_mid_send_goes_again_with_the_same_message_id(on_call):
-    alert = safety_answer_raise(
+    alert = crisis_alert_raise(
         patient=PatientFactory(), source="intake", link="http://x/2/", key="intake-2"
     )
     run_worker()
@@ -123,7 +123,7 @@ def test_an_alert_whose_worker_died_mid_send_goes_again_with_the_same_message_id
 
 def test_an_alert_whose_task_was_never_queued_is_sent_by_the_sweep(on_call):
     """The web process died between the commit and queueing the task."""
-    alert = safety_answer_raise(patient=PatientFactory(), source="intake", link="http://x/3/")
+    alert = crisis_alert_raise(patient=PatientFactory(), source="intake", link="http://x/3/")
     DBTaskResult.objects.all().delete()
     run_worker()
     assert mail.outbox == []  # queued a minute ago at most: not swept yet
@@ -136,7 +136,7 @@ def test_an_alert_whose_task_was_never_queued_is_sent_by_the_sweep(on_call):
 
 def test_a_mail_server_failure_is_retried_until_the_alert_is_sent(on_call, settings):
     settings.EMAIL_BACKEND = "tests.clinic.operations.test_worker.RefusingSMTPBackend"
-    alert = safety_answer_raise(patient=PatientFactory(), source="intake", link="http://x/4/")
+    alert = crisis_alert_raise(patient=PatientFactory(), source="intake", link="http://x/4/")
     run_worker()
     alert.refresh_from_db()
     assert alert.sent_at is None
@@ -191,7 +191,7 @@ def test_healthz_reports_a_worker_silent_for_over_two_minutes(client):
 
 
 def test_healthz_reports_tasks_waiting_with_no_worker_ever_seen(client, on_call):
-    safety_answer_raise(patient=PatientFactory(), source="intake", link="http://x/")
+    crisis_alert_raise(patient=PatientFactory(), source="intake", link="http://x/")
     assert client.get("/healthz").status_code == 200  # just queued
     DBTaskResult.objects.update(
         enqueued_at=timezone.now() - timedelta(minutes=3),
@@ -209,7 +209,7 @@ def test_a_batch_worker_leaves_no_heartbeat_behind():
 
 def test_admins_see_heartbeats_and_alerts_read_only(client, clinic_admin, scheduler, on_call):
     beat(3)
-    safety_answer_raise(patient=PatientFactory(), source="intake", link="http://x/", key="k-1")
+    crisis_alert_raise(patient=PatientFactory(), source="intake", link="http://x/", key="k-1")
     client.force_login(clinic_admin)
     assert "k-1" in client.get("/admin/operations/safetyalert/").content.decode()
     assert "w1" in client.get("/admin/operations/workerheartbeat/").content.decode()

@@ -235,7 +235,7 @@ def test_a_safety_alert_whose_worker_was_killed_mid_send_is_sent_with_the_same_m
     tmp_path,
 ):
     from clinic.operations.models import SafetyAlert
-    from clinic.safety import safety_answer_raise
+    from clinic.safety import crisis_alert_raise
     from tests.factories.accounts import PatientFactory
 
     smtp = HoldingSMTP()
@@ -247,7 +247,7 @@ def test_a_safety_alert_whose_worker_was_killed_mid_send_is_sent_with_the_same_m
         "CLINIC_ONCALL_EMAILS": "oncall@clinic.example",
     }
     try:
-        alert = safety_answer_raise(
+        alert = crisis_alert_raise(
             patient=PatientFactory(), source="intake", link="http://x/1/", key="intake-1"
         )
         first = start_worker(database_url(), tmp_path / "first.log", **mail)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from clinic.accounts.models import Invitation, Patient
 from clinic.privacy.models import ErasureRecord, LegalHold
 from clinic.privacy.services import ErasureRefused, patient_erase
-from clinic.safety import safety_answer_raise
+from clinic.safety import crisis_alert_raise
 from clinic.scheduling.models import Appointment, CheckIn, Reminder
 from screening.models import Intake
 from tests.factories.accounts import InvitationFactory, PatientFactory
@@ -54,7 +54,7 @@ def with_records(client):
     ReminderFactory(appointment=future)
     CheckInFactory(appointment=future, patient=patient)
     InvitationFactory(patient=patient)
-    safety_answer_raise(patient=patient, source="intake", link="http://x/")
+    crisis_alert_raise(patient=patient, source="intake", link="http://x/")
     LogEntry.objects.create(
         content_type_id=1, object_pk=str(patient.pk), object_repr="Dana", action=3
     )

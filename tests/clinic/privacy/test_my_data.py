@@ -10,7 +10,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from clinic.safety import safety_answer_raise
+from clinic.safety import crisis_alert_raise
 from screening.engine import parse_document
 from tests.factories.accounts import PatientFactory
 from tests.factories.intake import LIKELY_TRD, document_for
@@ -36,7 +36,7 @@ def dana():
         phq9_total=8,
     )
     ReminderFactory(appointment=appointment, sent_at=timezone.now())
-    safety_answer_raise(patient=patient, source="intake", link="http://x/")
+    crisis_alert_raise(patient=patient, source="intake", link="http://x/")
     return patient
 
 

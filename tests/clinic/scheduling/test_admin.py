@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from clinic.scheduling.models import Appointment
-from clinic.scheduling.services import appointment_book
+from clinic.scheduling.services.booking import appointment_book
 from tests.factories.accounts import PatientFactory
 from tests.factories.scheduling import appointment_type, local_dt
 
@@ -167,7 +167,7 @@ def test_the_patient_page_in_the_admin_lists_appointments(
 def test_the_admin_refuses_to_revive_a_cancelled_appointment(
     client, scheduler, frozen_now, okafor, dana
 ):
-    from clinic.scheduling.services import appointment_cancel
+    from clinic.scheduling.services.booking import appointment_cancel
 
     appointment = book(dana, local_dt(2026, 3, 4, 10), okafor)
     appointment_cancel(appointment=appointment, cancelled_by=None)
@@ -228,7 +228,7 @@ def test_the_admin_save_turns_a_raced_booking_into_the_conflict_message(
     admin view shows as a form error (see the test above)."""
     from django.contrib import admin as django_admin
 
-    from clinic.scheduling.services import BookingConflict
+    from clinic.scheduling.services.rules import BookingConflict
 
     model_admin = django_admin.site._registry[Appointment]
     request = rf.post("/admin/scheduling/appointment/add/")

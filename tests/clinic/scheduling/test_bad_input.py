@@ -73,7 +73,7 @@ GETS = [
     ("/schedule/?view=week&id=99999999999999999999999", 200, "Schedule"),
     ("/admin/scheduling/appointment/?q=%00", 200, "Select appointment to change"),
     ("/admin/accounts/patient/?q=%00", 200, None),
-    ("/admin/scheduling/series/?q=%00", 200, None),
+    ("/admin/scheduling/course/?q=%00", 200, None),
     ("/admin/scheduling/appointment/?start__gte=garbage&status=%00", 200, None),
     ("/admin/scheduling/appointment/99999999999999999999999/change/", 200, "doesn’t exist"),
     (

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection, connections
 
 from clinic.scheduling.models import Appointment
-from clinic.scheduling.services import BookingConflict, appointment_book
+from clinic.scheduling.services.booking import appointment_book
+from clinic.scheduling.services.rules import BookingConflict
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.scheduling import appointment_type, local_dt, working_week
 

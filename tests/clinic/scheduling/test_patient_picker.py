@@ -202,3 +202,20 @@ def test_the_picked_patient_is_the_one_booked(client, scheduler, frozen_now, oka
     response = _post(client, okafor, patient=people["danny"].pk)
     assert response.status_code == 302
     assert Appointment.objects.get().patient == people["danny"]
+
+
+def test_htmx_is_loaded_only_by_the_pages_that_swap_partials(client, scheduler, clinician):
+    client.force_login(scheduler)
+    for url in ("/schedule/book/", "/schedule/course/"):
+        assert "htmx.min.js" in client.get(url).content.decode(), url
+    for url in ("/schedule/", "/schedule/attention/"):
+        assert "htmx.min.js" not in client.get(url).content.decode(), url
+    client.force_login(clinician)
+    assert "htmx.min.js" not in client.get("/review/").content.decode()
+
+
+def test_the_matches_fragment_is_the_pickers_choices_partial_alone(client, scheduler, people):
+    client.force_login(scheduler)
+    fragment = client.get("/schedule/patients/", {"q": "reyes"}).content.decode()
+    assert people["dana"].pk in radios(fragment)
+    assert "<fieldset" not in fragment and "<form" not in fragment and "<html" not in fragment

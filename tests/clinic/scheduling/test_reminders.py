@@ -13,7 +13,11 @@ from django.core.management import call_command
 from icalendar import Calendar
 
 from clinic.scheduling.models import Reminder
-from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_move
+from clinic.scheduling.services.booking import (
+    appointment_book,
+    appointment_cancel,
+    appointment_move,
+)
 from clinic.scheduling.tasks import reminder_resend, reminder_send
 from tests.factories.scheduling import appointment_type, local_dt
 from tests.worker import run_worker

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from clinic.scheduling.services import appointment_book
+from clinic.scheduling.services.booking import appointment_book
 from tests.clinic.operations.test_worker import claimed_by
 from tests.factories.scheduling import appointment_type, local_dt
 from tests.worker import run_worker

@@ -1,4 +1,4 @@
-"""Booking, moving, cancelling, conflicts, overrides, series."""
+"""Booking, moving, cancelling, conflicts, overrides, treatment courses."""
 
 from __future__ import annotations
 
@@ -7,19 +7,15 @@ import datetime
 import pytest
 import time_machine
 
-from clinic.scheduling.models import Appointment, Reminder, Series
-from clinic.scheduling.services import (
-    BookingConflict,
-    BookingError,
-    OutsideWorkingHours,
+from clinic.scheduling.models import Appointment, Course, Reminder
+from clinic.scheduling.services.booking import (
     appointment_book,
     appointment_cancel,
     appointment_move,
     appointment_set_status,
-    series_book,
-    series_edit,
-    series_propose,
 )
+from clinic.scheduling.services.courses import course_book, course_edit, course_propose
+from clinic.scheduling.services.rules import BookingConflict, BookingError, OutsideWorkingHours
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.scheduling import (
     TimeOffFactory,
@@ -216,13 +212,13 @@ def test_status_changes_follow_the_allowed_paths(frozen_now, okafor, dana):
         appointment_set_status(appointment=appointment, status="cancelled", changed_by=None)
 
 
-# Series --------------------------------------------------------------------
+# Course --------------------------------------------------------------------
 
 
 def plan(slug):
-    from clinic.scheduling.models import FollowUpPlan
+    from clinic.scheduling.models import CoursePlan
 
-    return FollowUpPlan.objects.get(slug=slug)
+    return CoursePlan.objects.get(slug=slug)
 
 
 def test_seeded_plans_have_the_courses_of_the_issue(db):
@@ -237,12 +233,12 @@ def test_seeded_plans_have_the_courses_of_the_issue(db):
     assert len(days("ect-index-course")) == 12
 
 
-def test_series_proposal_uses_free_slots_and_shifts_around_busy_ones(
+def test_course_proposal_uses_free_slots_and_shifts_around_busy_ones(
     frozen_now, okafor, dana, chair
 ):
     # Okafor is busy at 09:00-11:00 on the day of the 2nd infusion (Thu 5 Mar).
     book(PatientFactory(), local_dt(2026, 3, 5, 9), clinician=okafor)
-    proposal = series_propose(
+    proposal = course_propose(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
         clinician=okafor,
@@ -260,11 +256,11 @@ def test_series_proposal_uses_free_slots_and_shifts_around_busy_ones(
     assert Appointment.objects.filter(patient=dana).count() == 0
 
 
-def test_series_proposal_moves_weekend_days_to_the_next_working_day(
+def test_course_proposal_moves_weekend_days_to_the_next_working_day(
     frozen_now, okafor, dana, chair
 ):
     # Starting on a Thursday, day 3 of the ketamine plan is a Sunday.
-    proposal = series_propose(
+    proposal = course_propose(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
         clinician=okafor,
@@ -276,8 +272,8 @@ def test_series_proposal_moves_weekend_days_to_the_next_working_day(
     assert proposal[1].shifted_days == 1
 
 
-def test_series_book_books_everything_in_one_go(frozen_now, okafor, dana, chair, scheduler):
-    proposal = series_propose(
+def test_course_book_books_everything_in_one_go(frozen_now, okafor, dana, chair, scheduler):
+    proposal = course_propose(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
         clinician=okafor,
@@ -285,7 +281,7 @@ def test_series_book_books_everything_in_one_go(frozen_now, okafor, dana, chair,
         first_day=datetime.date(2026, 3, 2),
         preferred_time=datetime.time(9),
     )
-    series = series_book(
+    course = course_book(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
         clinician=okafor,
@@ -293,15 +289,15 @@ def test_series_book_books_everything_in_one_go(frozen_now, okafor, dana, chair,
         slots=[(s.appointment_type, s.start) for s in proposal],
         booked_by=scheduler,
     )
-    booked = list(series.appointments.order_by("start"))
+    booked = list(course.appointments.order_by("start"))
     assert len(booked) == 8
-    assert [a.series_position for a in booked] == list(range(1, 9))
+    assert [a.course_position for a in booked] == list(range(1, 9))
     assert booked[-1].room is None  # a follow-up needs no room
     assert booked[0].room == chair
 
 
-def test_series_book_is_all_or_nothing(frozen_now, okafor, dana, chair):
-    proposal = series_propose(
+def test_course_book_is_all_or_nothing(frozen_now, okafor, dana, chair):
+    proposal = course_propose(
         plan=plan("iv-ketamine-induction"),
         patient=dana,
         clinician=okafor,
@@ -320,7 +316,7 @@ def test_series_book_is_all_or_nothing(frozen_now, okafor, dana, chair):
         room=chair,
     )
     with pytest.raises(BookingError) as caught:
-        series_book(
+        course_book(
             plan=None,
             patient=dana,
             clinician=okafor,
@@ -333,25 +329,25 @@ def test_series_book_is_all_or_nothing(frozen_now, okafor, dana, chair):
         "(IV ketamine infusion with M. S.)."
     ]
     assert not Appointment.objects.filter(patient=dana).exists()
-    assert not Series.objects.exists()
+    assert not Course.objects.exists()
 
 
-def _weekly_series(patient, clinician, first, count, kind="follow-up"):
+def _weekly_course(patient, clinician, first, count, kind="follow-up"):
     # Build each start from the local date, as the plan does.
     slots = []
     for week in range(count):
         day = first + datetime.timedelta(weeks=week)
         slots.append((appointment_type(kind), local_dt(day.year, day.month, day.day, 10)))
-    return series_book(
+    return course_book(
         plan=None, patient=patient, clinician=clinician, room=None, slots=slots, booked_by=None
     )
 
 
 def test_editing_one_occurrence_leaves_the_others(frozen_now, okafor, dana):
-    series = _weekly_series(dana, okafor, datetime.date(2026, 3, 2), 4)
-    second = series.appointments.order_by("start")[1]
-    series_edit(appointment=second, scope="one", start=local_dt(2026, 3, 10, 15), edited_by=None)
-    starts = [a.start for a in series.appointments.order_by("series_position")]
+    course = _weekly_course(dana, okafor, datetime.date(2026, 3, 2), 4)
+    second = course.appointments.order_by("start")[1]
+    course_edit(appointment=second, scope="one", start=local_dt(2026, 3, 10, 15), edited_by=None)
+    starts = [a.start for a in course.appointments.order_by("course_position")]
     assert starts == [
         local_dt(2026, 3, 2, 10),
         local_dt(2026, 3, 10, 15),
@@ -361,12 +357,12 @@ def test_editing_one_occurrence_leaves_the_others(frozen_now, okafor, dana):
 
 
 def test_editing_this_and_following_shifts_them_together(frozen_now, okafor, dana):
-    series = _weekly_series(dana, okafor, datetime.date(2026, 3, 2), 4)
-    second = series.appointments.order_by("start")[1]
-    series_edit(
+    course = _weekly_course(dana, okafor, datetime.date(2026, 3, 2), 4)
+    second = course.appointments.order_by("start")[1]
+    course_edit(
         appointment=second, scope="following", start=local_dt(2026, 3, 10, 14), edited_by=None
     )
-    starts = [a.start for a in series.appointments.order_by("series_position")]
+    starts = [a.start for a in course.appointments.order_by("course_position")]
     assert starts == [
         local_dt(2026, 3, 2, 10),
         local_dt(2026, 3, 10, 14),
@@ -379,49 +375,49 @@ def test_shifting_a_daily_course_by_a_day_does_not_trip_over_itself(
     frozen_now, okafor, dana, tms_room
 ):
     slots = [(appointment_type("tms-session"), local_dt(2026, 3, d, 9)) for d in (2, 3, 4, 5)]
-    series = series_book(
+    course = course_book(
         plan=None, patient=dana, clinician=okafor, room=tms_room, slots=slots, booked_by=None
     )
-    first = series.appointments.order_by("start")[0]
-    series_edit(appointment=first, scope="following", start=local_dt(2026, 3, 3, 9), edited_by=None)
+    first = course.appointments.order_by("start")[0]
+    course_edit(appointment=first, scope="following", start=local_dt(2026, 3, 3, 9), edited_by=None)
     assert [
         a.start.astimezone(local_dt(2026, 1, 1).tzinfo).day
-        for a in series.appointments.order_by("start")
+        for a in course.appointments.order_by("start")
     ] == [3, 4, 5, 6]
 
 
-def test_a_series_edit_with_a_conflict_changes_nothing(frozen_now, okafor, dana):
-    series = _weekly_series(dana, okafor, datetime.date(2026, 3, 2), 3)
+def test_a_course_edit_with_a_conflict_changes_nothing(frozen_now, okafor, dana):
+    course = _weekly_course(dana, okafor, datetime.date(2026, 3, 2), 3)
     book(
         PatientFactory(given_name="Marco", family_name="Silva"),
         local_dt(2026, 3, 16, 14),
         clinician=okafor,
     )
-    first = series.appointments.order_by("start")[0]
+    first = course.appointments.order_by("start")[0]
     with pytest.raises(BookingError) as caught:
-        series_edit(
+        course_edit(
             appointment=first, scope="following", start=local_dt(2026, 3, 2, 14), edited_by=None
         )
     assert (
         "Dr Okafor already has an appointment 14:00-15:00 on Mon 16 Mar 2026"
         in caught.value.messages[0]
     )
-    starts = [a.start for a in series.appointments.order_by("start")]
+    starts = [a.start for a in course.appointments.order_by("start")]
     assert starts == [local_dt(2026, 3, d, 10) for d in (2, 9, 16)]
 
 
 def test_cancelling_one_occurrence_or_the_rest(frozen_now, okafor, dana):
-    series = _weekly_series(dana, okafor, datetime.date(2026, 3, 2), 4)
-    items = list(series.appointments.order_by("start"))
-    series_edit(appointment=items[1], scope="one", cancel=True, edited_by=None)
-    assert [a.status for a in series.appointments.order_by("start")] == [
+    course = _weekly_course(dana, okafor, datetime.date(2026, 3, 2), 4)
+    items = list(course.appointments.order_by("start"))
+    course_edit(appointment=items[1], scope="one", cancel=True, edited_by=None)
+    assert [a.status for a in course.appointments.order_by("start")] == [
         "booked",
         "cancelled",
         "booked",
         "booked",
     ]
-    series_edit(appointment=items[2], scope="following", cancel=True, edited_by=None)
-    assert [a.status for a in series.appointments.order_by("start")] == [
+    course_edit(appointment=items[2], scope="following", cancel=True, edited_by=None)
+    assert [a.status for a in course.appointments.order_by("start")] == [
         "booked",
         "cancelled",
         "cancelled",
@@ -429,11 +425,11 @@ def test_cancelling_one_occurrence_or_the_rest(frozen_now, okafor, dana):
     ]
 
 
-def test_weekly_series_keeps_its_local_time_across_the_november_change(okafor, dana):
+def test_weekly_course_keeps_its_local_time_across_the_november_change(okafor, dana):
     with time_machine.travel(local_dt(2026, 10, 1, 8), tick=True):
         proposal_plan = plan("esketamine-induction")
-        series = _weekly_series(dana, okafor, datetime.date(2026, 10, 19), 4)
-        starts = list(series.appointments.order_by("start"))
+        course = _weekly_course(dana, okafor, datetime.date(2026, 10, 19), 4)
+        starts = list(course.appointments.order_by("start"))
         local = [a.start.astimezone(local_dt(2026, 1, 1).tzinfo) for a in starts]
         assert [(t.month, t.day, t.hour, t.minute) for t in local] == [
             (10, 19, 10, 0),
@@ -444,7 +440,7 @@ def test_weekly_series_keeps_its_local_time_across_the_november_change(okafor, d
         # In UTC the hour moves: 14:00 before the change, 15:00 after.
         assert [a.start.astimezone(datetime.UTC).hour for a in starts] == [14, 14, 15, 15]
         # Moving this and the following by a day keeps 10:00 local on both sides.
-        series_edit(
+        course_edit(
             appointment=starts[0],
             scope="following",
             start=local_dt(2026, 10, 20, 10),
@@ -452,11 +448,11 @@ def test_weekly_series_keeps_its_local_time_across_the_november_change(okafor, d
         )
         after = [
             a.start.astimezone(local_dt(2026, 1, 1).tzinfo)
-            for a in series.appointments.order_by("start")
+            for a in course.appointments.order_by("start")
         ]
         assert {t.hour for t in after} == {10}
         # A proposal from a plan across the change keeps the preferred time too.
-        proposal = series_propose(
+        proposal = course_propose(
             plan=proposal_plan,
             patient=PatientFactory(),
             clinician=StaffFactory(role="clinician"),
@@ -471,7 +467,7 @@ def test_a_36_session_proposal_reads_the_calendar_once(
     frozen_now, okafor, dana, tms_room, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(7):
-        proposal = series_propose(
+        proposal = course_propose(
             plan=plan("tms-course"),
             patient=dana,
             clinician=okafor,

@@ -10,15 +10,15 @@ from icalendar import Calendar
 
 from clinic.scheduling.models import Appointment, CalendarFeed, ChangeRequest, CheckIn
 from clinic.scheduling.selectors import patients_needing_attention, phq9_checkins
-from clinic.scheduling.services import appointment_book
+from clinic.scheduling.services.booking import appointment_book
 from tests.factories.accounts import PatientFactory
 from tests.factories.scheduling import (
     AppointmentFactory,
     CalendarFeedFactory,
     CheckInFactory,
-    FollowUpPlanFactory,
-    FollowUpPlanStepFactory,
-    SeriesFactory,
+    CourseFactory,
+    CoursePlanFactory,
+    CoursePlanStepFactory,
     appointment_type,
     local_dt,
 )
@@ -201,7 +201,7 @@ def test_applying_a_course_proposes_then_books_all(
     assert (
         Appointment.objects.filter(patient=dana, appointment_type__slug="tms-session").count() == 36
     )
-    assert Appointment.objects.filter(patient=dana).first().series.plan.slug == "tms-course"
+    assert Appointment.objects.filter(patient=dana).first().course.plan.slug == "tms-course"
 
 
 def test_the_patient_sees_their_appointments_and_downloads_an_ics(client, frozen_now, okafor):
@@ -376,11 +376,11 @@ def test_patients_needing_attention(frozen_now, okafor):
     AppointmentFactory(
         patient=missed, clinician=okafor, start=local_dt(2026, 2, 27, 10), status="no_show"
     )
-    plan = FollowUpPlanFactory(name="Weekly")
+    plan = CoursePlanFactory(name="Weekly")
     for position, day in enumerate((0, 7, 14), start=1):
-        FollowUpPlanStepFactory(plan=plan, position=position, day=day)
+        CoursePlanStepFactory(plan=plan, position=position, day=day)
     gap = PatientFactory(given_name="Gary", family_name="Gap")
-    series = SeriesFactory(patient=gap, plan=plan, name="Weekly")
+    course = CourseFactory(patient=gap, plan=plan, name="Weekly")
     for position, start in enumerate(
         (local_dt(2026, 3, 3), local_dt(2026, 3, 10), local_dt(2026, 4, 7)), start=1
     ):
@@ -388,8 +388,8 @@ def test_patients_needing_attention(frozen_now, okafor):
             patient=gap,
             clinician=okafor,
             start=start,
-            series=series,
-            series_position=position,
+            course=course,
+            course_position=position,
             appointment_type=appointment_type("follow-up"),
         )
     items = patients_needing_attention(days=7)
@@ -403,13 +403,13 @@ def test_patients_needing_attention(frozen_now, okafor):
 def test_moving_this_and_the_following_from_the_appointment_page(
     client, scheduler, frozen_now, okafor, dana
 ):
-    from clinic.scheduling.services import series_book
+    from clinic.scheduling.services.courses import course_book
 
     slots = [(appointment_type("follow-up"), local_dt(2026, 3, d, 10)) for d in (3, 10, 17)]
-    series = series_book(
+    course = course_book(
         plan=None, patient=dana, clinician=okafor, room=None, slots=slots, booked_by=None
     )
-    second = series.appointments.order_by("start")[1]
+    second = course.appointments.order_by("start")[1]
     client.force_login(scheduler)
     page = client.get(f"/schedule/appointment/{second.pk}/").content.decode()
     assert "This and the following ones in the course" in page
@@ -417,7 +417,7 @@ def test_moving_this_and_the_following_from_the_appointment_page(
         f"/schedule/appointment/{second.pk}/move/",
         {"date": "2026-03-11", "time": "15:00", "clinician": okafor.pk, "scope": "following"},
     )
-    starts = [a.start for a in series.appointments.order_by("start")]
+    starts = [a.start for a in course.appointments.order_by("start")]
     assert starts == [
         local_dt(2026, 3, 3, 10),
         local_dt(2026, 3, 11, 15),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Patient
 from clinic.scheduling.models import AppointmentStatus
-from clinic.scheduling.services import appointment_set_status
+from clinic.scheduling.services.booking import appointment_set_status
 from screening.coverage.models import Authorization, PayerPolicy
 from screening.coverage.selectors import patient_authorizations
 

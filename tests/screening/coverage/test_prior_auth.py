@@ -17,12 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.scheduling.models import AppointmentStatus
-from clinic.scheduling.services import (
-    OutsideWorkingHours,
+from clinic.scheduling.services.booking import (
     appointment_book,
     appointment_cancel,
     appointment_set_status,
 )
+from clinic.scheduling.services.rules import OutsideWorkingHours
 from screening.coverage.models import (
     Authorization,
     AuthorizationStatus,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from clinic.safety import oncall_recipients, safety_answer_raise
+from clinic.safety import crisis_alert_raise, oncall_recipients
 from screening.models import Intake
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.intake import LIKELY_TRD, URGENT_SAFETY, document_for, step_post
@@ -57,7 +57,7 @@ def test_a_high_risk_safety_answer_alerts_on_call_once_and_shows_crisis_resource
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == ["dr.on.call@example.org", "oncall@clinic.example"]
-    assert message.subject == "Urgent safety answer, please review"
+    assert message.subject == "Crisis answer, please review today"
     assert "http://" in message.body
     for detail in (patient.given_name, patient.family_name, "intent", "suicid", "PHQ"):
         assert detail not in message.body
@@ -151,7 +151,7 @@ def test_autosave_of_a_high_risk_answer_alerts_and_tells_the_page(client, patien
 
 def test_the_service_for_follow_up_check_ins(on_call):
     patient = PatientFactory()
-    safety_answer_raise(patient=patient, source="check-in", link="http://x/review/")
+    crisis_alert_raise(patient=patient, source="check-in", link="http://x/review/")
     run_worker()
     assert mail.outbox[0].body.count("http://x/review/") == 1
 

@@ -1,4 +1,4 @@
-"""An urgent safety answer is acted on the moment it reaches the server:
+"""A crisis answer is acted on the moment it reaches the server:
 whatever sent it (autosave, save, back, save and finish later, a post kept
 after the session timed out), and whether or not the step is valid."""
 
@@ -57,7 +57,7 @@ def test_intent_with_the_step_half_done_alerts_and_shows_the_resources(
     assert "safety" not in intake.step_state or intake.step_state["safety"] != "complete"
     run_worker()
     assert [m.to for m in mail.outbox] == [["dr.on.call@example.org"]]
-    assert "Urgent safety answer" in mail.outbox[0].subject
+    assert "Crisis answer" in mail.outbox[0].subject
 
 
 def test_autosave_of_a_half_done_step_alerts_and_tells_the_page(client, patient, on_call):

@@ -228,12 +228,12 @@ def test_request_more_information_emails_the_patient_and_reopens_the_intake(
     email = mail.outbox[0]
     assert email.to == ["dana@example.org"]
     assert "Dear Dana" in email.body
-    assert "Treatments tried" in email.body and "Physical health" in email.body
+    assert "Treatments you have tried" in email.body and "Physical health" in email.body
     assert "Please add the doses of your medicines." in email.body
     for word in ("flag", "suicide risk", "suicide_risk", "urgent", "topics to discuss"):
         assert word not in email.body.lower(), word
     assert events(intake) == [
-        ("decided", "Request more information: Treatments tried, Physical health")
+        ("decided", "Request more information: Treatments you have tried, Physical health")
     ]
 
 
@@ -338,7 +338,7 @@ def test_patient_page_shows_the_decision_in_plain_words_never_flags(
     client.force_login(patient.user)
     page = client.get("/me/").content.decode()
     assert "asked you to update some parts of your intake" in page
-    assert "Medicines and allergies" in page and "Which dose?" in page
+    assert "Current medicines and allergies" in page and "Which dose?" in page
     for word in ("suicide risk", "suicide_risk", "flag", "urgent"):
         assert word not in page.lower(), word
 

@@ -149,7 +149,9 @@ def test_treatment_grid_shows_the_highest_severity_per_treatment(client, clinici
     highest = grid[grid.index('data-testid="grid-highest"') :]
     # suicide_risk (urgent) bears on all four; hypertension (high) on three.
     assert highest.count("severity-urgent") == 4
-    assert "uncontrolled hypertension" in grid and "suicide risk" in grid
+    assert (
+        "Uncontrolled blood pressure" in grid and "Suicidal thoughts or behaviour reported" in grid
+    )
 
 
 def test_trial_table_says_adequate_or_not_and_why(client, clinician):
@@ -181,9 +183,9 @@ def test_every_answer_is_shown_grouped_by_step(client, clinician):
     intake = case("info", document=valid_document(allergies=["penicillin", "latex"]))
     client.force_login(clinician)
     page = client.get(url(intake)).content.decode()
-    for label in ("About you", "How you have been feeling", "Safety questions",
-                  "Treatments tried", "Physical health", "Alcohol and drugs",
-                  "Medicines and allergies", "Consent"):  # fmt: skip
+    for label in ("About you", "How you have been feeling", "Safety",
+                  "Treatments you have tried", "Physical health", "Alcohol and drugs",
+                  "Current medicines and allergies", "Consent"):  # fmt: skip
         assert label in page, label
     assert "penicillin, latex" in page
     assert "Trintellix" in page

@@ -100,7 +100,7 @@ def test_row_shows_every_column(client, clinician):
     assert intake.submitted_at.astimezone().strftime("%Y-%m-%d") in row
     assert "2\xa0days" in row  # how long it has waited
     assert "16 <span" in row and "(moderately severe)" in row  # PHQ-9 total and band
-    assert "suicide risk" in row and "severity-urgent" in row
+    assert "Suicidal thoughts or behaviour reported" in row and "severity-urgent" in row
     assert "Erik Lindqvist" in row
     assert "In review" in row
     assert "queue-urgent" in row
@@ -160,24 +160,24 @@ def test_filter_by_info_severity_finds_every_case_with_an_info_flag(client, clin
     assert set(rows(client.get(URL, {"severity": "info"}))) == {i.pk for i in made}
 
 
-def test_filter_by_treatment_shows_its_highest_severity(client, clinician):
+def test_filter_by_modality_shows_its_highest_severity(client, clinician):
     hypertensive = case("high")  # uncontrolled_hypertension: ketamine, esketamine, ect
     client.force_login(clinician)
-    response = client.get(URL, {"treatment": "ect"})
+    response = client.get(URL, {"modality": "ect"})
     assert rows(response) == [hypertensive.pk]
     page = response.content.decode()
     assert "Highest for ECT" in page
-    tms = client.get(URL, {"treatment": "tms", "severity": "high"})
+    tms = client.get(URL, {"modality": "tms", "severity": "high"})
     assert rows(tms) == []  # hypertension does not bear on TMS
 
 
-def test_filter_by_treatment_and_severity_combine_on_one_flag(client, clinician):
+def test_filter_by_modality_and_severity_combine_on_one_flag(client, clinician):
     hypertensive = case("high")
     client.force_login(clinician)
-    assert rows(client.get(URL, {"treatment": "esketamine", "severity": "high"})) == [
+    assert rows(client.get(URL, {"modality": "esketamine", "severity": "high"})) == [
         hypertensive.pk
     ]
-    assert rows(client.get(URL, {"treatment": "tms", "severity": "info"})) == [hypertensive.pk]
+    assert rows(client.get(URL, {"modality": "tms", "severity": "info"})) == [hypertensive.pk]
 
 
 def test_filter_assigned_to_me_and_to_nobody(client, clinician):
@@ -296,7 +296,7 @@ def test_query_count_with_every_filter_is_the_same_for_any_number_of_rows(
         "status": "awaiting_review",
         "flag": "uncontrolled_hypertension",
         "severity": "high",
-        "treatment": "ect",
+        "modality": "ect",
         "assigned": "me",
         "q": "quill",
     }

@@ -16,7 +16,6 @@ from screening.models import Intake
 from screening.review.chart import phq9_trend_svg
 from screening.review.context_processors import review
 from screening.review.models import CaseEvent, CaseNote, FlagAcknowledgement
-from screening.review.steps import STEPS
 from tests.factories.review import CaseEventFactory, case
 
 # -- the history is append-only ------------------------------------------------------
@@ -145,15 +144,6 @@ def test_chart_draws_intakes_as_circles_and_checkins_as_squares():
 def test_chart_escapes_text():
     svg = phq9_trend_svg([(datetime.date(2026, 1, 5), 3, "<b>x</b>")])
     assert "<b>" not in svg and "&lt;b&gt;" in svg
-
-
-# -- steps -----------------------------------------------------------------------------------
-
-
-def test_review_steps_are_the_intake_steps():
-    from screening.services.intake import STEP_SECTIONS
-
-    assert {key: sections for key, _label, sections in STEPS} == STEP_SECTIONS
 
 
 # -- demo --------------------------------------------------------------------------------------

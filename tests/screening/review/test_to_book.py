@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.scheduling.models import AppointmentStatus
-from clinic.scheduling.services import appointment_book, appointment_cancel, appointment_set_status
+from clinic.scheduling.services.booking import (
+    appointment_book,
+    appointment_cancel,
+    appointment_set_status,
+)
 from screening.models import Intake
 from screening.review.models import CaseDecision
 from tests.factories.accounts import PatientFactory, StaffFactory
