@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
+from clinic.safety import is_crisis_answer
 from clinic.scheduling.clock import at_local, clinic_zone, local
 from clinic.scheduling.models import AppointmentType, ChangeRequest, CoursePlan, Room
 from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
@@ -359,6 +360,17 @@ class CheckInForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("cssrs_")
         }
+
+    @staticmethod
+    def typed_is_crisis(data) -> bool:
+        """Whether what was posted holds a crisis answer, complete or not: a
+        "yes" to intent or PHQ-9 item 9 above 0 counts even with other
+        questions still blank."""
+        phq9 = [data.get(f"phq9_{n}") for n in range(1, 10)]
+        return is_crisis_answer(
+            suicide_screen={key: data.get(f"cssrs_{key}") == "yes" for key in CSSRS_QUESTIONS},
+            phq9=[int(v) if v in ("0", "1", "2", "3") else None for v in phq9],
+        )
 
 
 def today():

@@ -619,10 +619,15 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             {"checkin": item, "crisis": checkins.checkin_needs_crisis_resources(item)},
         )
     form = CheckInForm(request.POST or None)
+    link = settings.CLINIC_BASE_URL.rstrip("/") + reverse(
+        "scheduling:appointment", args=[item.appointment_id]
+    )
+    crisis = False
+    if request.method == "POST" and CheckInForm.typed_is_crisis(request.POST):
+        # Acted on at once, whether or not every question is answered yet.
+        checkins.checkin_crisis_answer_seen(checkin=item, link=link)
+        crisis = True
     if request.method == "POST" and form.is_valid():
-        link = settings.CLINIC_BASE_URL.rstrip("/") + reverse(
-            "scheduling:appointment", args=[item.appointment_id]
-        )
         item = checkins.checkin_submit(
             checkin=item,
             phq9_answers=form.phq9_answers(),
@@ -634,7 +639,9 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             "scheduling/checkin_done.html",
             {"checkin": item, "crisis": checkins.checkin_needs_crisis_resources(item)},
         )
-    return render(request, "scheduling/checkin.html", {"form": form, "checkin": item})
+    return render(
+        request, "scheduling/checkin.html", {"form": form, "checkin": item, "crisis": crisis}
+    )
 
 
 @role_required(*STAFF)

@@ -37,6 +37,19 @@ def checkin_submit(
     return checkin
 
 
+def checkin_crisis_answer_seen(*, checkin: CheckIn, link: str) -> bool:
+    """A crisis answer reached the server before the check-in was complete
+    (some questions still blank): alert now, once per check-in (the same key
+    as when it is submitted). True when the alert was raised by this call."""
+    with transaction.atomic():
+        return (
+            crisis_alert_raise(
+                patient=checkin.patient, source="check-in", link=link, key=f"checkin-{checkin.pk}"
+            )
+            is not None
+        )
+
+
 def checkin_needs_crisis_resources(checkin: CheckIn) -> bool:
     """Any positive safety answer, or PHQ-9 item 9 above 0, shows the crisis
     resources to the patient at once."""

@@ -516,3 +516,41 @@ def test_a_clinician_booking_from_the_case_page_is_the_default_clinician(client,
     client.force_login(okafor)
     form = client.get(f"/schedule/book/?patient={dana.pk}&type=consult").context["form"]
     assert form.initial["clinician"] == okafor.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_in_crisis_answer_alerts_before_the_check_in_is_complete(frozen_now, okafor):
+    """PHQ-9 item 9 answered, everything else blank: the crisis resources
+    show on the page sent back, the on-call email goes once, and submitting
+    the whole check-in later sends no second one."""
+    from django.core import mail
+    from django.test import Client
+
+    from tests.factories.accounts import StaffFactory
+    from tests.worker import run_worker
+
+    StaffFactory(role="clinician", is_on_call=True, email="dr.on.call@example.org")
+    patient = PatientFactory(with_login=True)
+    checkin = CheckInFactory(
+        appointment__patient=patient, appointment__clinician=okafor, patient=patient
+    )
+    client = Client()
+    client.force_login(patient.user)
+    response = client.post(f"/check-in/{checkin.token}/", {"phq9_9": "2"})
+    assert response.status_code == 200
+    assert 'data-testid="crisis-resources"' in response.content.decode()
+    run_worker()
+    assert len(mail.outbox) == 1
+    checkin.refresh_from_db()
+    assert checkin.completed_at is None
+
+    answers = {f"phq9_{n}": "1" for n in range(1, 10)}
+    answers.update({f"cssrs_{k}": "no" for k in CSSRS_NO})
+    client.post(f"/check-in/{checkin.token}/", answers)
+    run_worker()
+    checkin.refresh_from_db()
+    assert checkin.high_risk and checkin.completed_at is not None
+    assert len(mail.outbox) == 1
+
+
+CSSRS_NO = ("wish_to_be_dead", "suicidal_thoughts", "method", "intent", "plan", "behavior_lifetime")
