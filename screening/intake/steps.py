@@ -196,7 +196,10 @@ def plain_message(message: str) -> str:
     if message.startswith("age at completed_on must be between 12 and 120"):
         return gettext("Please check your date of birth: the age must be between 12 and 120.")
     if message == "signed name must match the patient's name":
-        return gettext("Please type your name exactly as you gave it in “About you”.")
+        return gettext(
+            "Please type your given and family names as you gave them in “About you”. "
+            "Capital letters and accents do not matter."
+        )
     if message.startswith("must be true: the patient must agree"):
         return gettext("Please tick the box to agree before you go on.")
     if message.startswith("must not contain control characters"):
