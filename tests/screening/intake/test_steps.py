@@ -265,6 +265,21 @@ def test_allergies_one_per_line(client, patient, document):
     assert draft(patient).document["allergies"] == ["penicillin", "ketamine"]
 
 
+def test_allergies_keep_their_lines_on_the_review_and_print_pages(client, patient, document):
+    """Issue 9: allergies typed on separate lines read "penicillin latex"."""
+    data = step_post("medicines", document, patient)
+    data["allergies"] = "penicillin\nlatex"
+    post(client, "medicines", data)
+    page = client.get("/intake/review/").content.decode()
+    assert "penicillin<br>latex" in page
+    intake = draft(patient)
+    intake.status = Intake.Status.SUBMITTED
+    intake.submitted_at = timezone.now()
+    intake.save()
+    page = client.get(f"/intake/{intake.pk}/").content.decode()
+    assert "penicillin<br>latex" in page
+
+
 class TestConsent:
     def test_the_signature_must_match_the_name(self, client, patient, document):
         post(client, "about", step_post("about", document, patient))
