@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.models import Patient
 from screening.engine import validate_section
 from screening.engine.document import UNANSWERED
-from screening.engine.vocabulary import REVIEW_STEP, STEP_SECTIONS, STEP_TITLES
+from screening.engine.vocabulary import REVIEW_STEP, STEP_KEYS, STEP_SECTIONS, STEP_TITLES
 from screening.intake import forms as f
 
 
@@ -167,6 +167,9 @@ STEPS: tuple[Step, ...] = (
     Step(REVIEW_STEP, _("Check your answers, then send them to us.")),
 )
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
+# The pages follow the vocabulary's one list of steps (the count "x of N" comes from it).
+if tuple(STEP_BY_KEY) != STEP_KEYS:
+    raise RuntimeError("screening.intake.steps.STEPS must list STEP_KEYS, in order")
 
 
 # -- the engine's errors in plain words ----------------------------------------------

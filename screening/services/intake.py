@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -74,6 +75,30 @@ def first_incomplete_step(intake: Intake) -> str:
         if state != COMPLETE:
             return step
     return REVIEW_STEP
+
+
+@dataclass(frozen=True)
+class IntakeProgress:
+    """How far an intake is: the one count of steps every page and command
+    gives ("3 of 10 steps done"). The steps are `STEP_KEYS`: the form steps,
+    then review and submit (done once the version is sent)."""
+
+    done: int
+    total: int
+    attention: tuple[str, ...]  # form steps needing the patient's attention, in order
+    resume_at: str  # where the patient carries on
+
+
+def intake_progress(intake: Intake) -> IntakeProgress:
+    states = step_states(intake)
+    submitted = intake.status == Intake.Status.SUBMITTED
+    done = len(STEP_KEYS) if submitted else sum(s == COMPLETE for s in states.values())
+    return IntakeProgress(
+        done=done,
+        total=len(STEP_KEYS),
+        attention=() if submitted else tuple(k for k, s in states.items() if s == ATTENTION),
+        resume_at=REVIEW_STEP if submitted else first_incomplete_step(intake),
+    )
 
 
 def typed_values(intake: Intake, step: str) -> dict[str, list[str]] | None:
