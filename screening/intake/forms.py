@@ -134,6 +134,15 @@ def blank_none(value: str | None) -> str | None:
     return value or None
 
 
+# A date box (input type=date) shows its parts in the order of the browser's
+# own language (mm/dd/yyyy, dd/mm/aaaa, ...), whatever the page's language, so
+# the hint describes it in words instead of giving an example in one format.
+DATE_HINT = _(
+    "Fill in the day, month and year as the box shows them, or choose the date from "
+    "the calendar."
+)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -180,7 +189,7 @@ class AboutForm(SectionForm):
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     family_name = forms.CharField(label=_("Family name"), max_length=100)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=DateInput(), help_text=_("For example 1982-03-14.")
+        label=_("Date of birth"), widget=DateInput(), help_text=DATE_HINT
     )
     sex_at_birth = choose(
         _("Sex assigned at birth"),
@@ -694,7 +703,7 @@ class PhysicalForm(SectionForm):
         label=_("Lower number (diastolic), mmHg"), min_value=30, max_value=200, required=False
     )
     bp_measured_on = forms.DateField(
-        label=_("Date of the reading"), widget=DateInput(), required=False
+        label=_("Date of the reading"), widget=DateInput(), required=False, help_text=DATE_HINT
     )
     myocardial_infarction_months_ago = forms.IntegerField(
         label=_("If you have ever had a heart attack: how many months ago was the last one?"),
