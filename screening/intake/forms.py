@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, SexAtBirth
@@ -364,6 +365,55 @@ class SafetyForm(SectionForm):
         inst.CSSRS_QUESTIONS["behavior_lifetime"], help_text=inst.CSSRS_HELP["behavior_lifetime"]
     )
     behavior_past_3_months = yes_no(inst.CSSRS_QUESTIONS["behavior_past_3_months"], required=False)
+    LIFETIME_STEM = inst.CSSRS_LIFETIME_STEM
+    NUMBERED = (*inst.CSSRS_PAST_MONTH, *inst.CSSRS_LIFETIME)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.numbers = self.question_numbers()
+        for name in self.NUMBERED:
+            number = self.numbers.get(name)
+            question = inst.CSSRS_QUESTIONS[name]
+            # A question not shown has no number (the script numbers it if it shows).
+            self.fields[name].label = (
+                inst.numbered(question, number) if number else inst.unnumbered(question)
+            )
+
+    def answer(self, name: str) -> str | None:
+        """The answer to a question as the page shows it: posted, else stored."""
+        if self.is_bound:
+            return self.data.get(name) or None
+        return self.initial.get(name) or None
+
+    @property
+    def follow_ups_shown(self) -> bool:
+        """Questions 3-5 are asked after a yes to question 2. Shown while
+        question 2 is unanswered (without JavaScript nothing else can show
+        them in time); hidden once it is answered no."""
+        return self.answer("suicidal_thoughts") in (None, "yes")
+
+    @property
+    def past_3_months_shown(self) -> bool:
+        return self.answer("behavior_lifetime") in (None, "yes")
+
+    def question_numbers(self) -> dict[str, int]:
+        """The number of each question shown, counting only what is shown."""
+        numbers: dict[str, int] = {}
+        for name in self.NUMBERED:
+            if name in FOLLOW_UP_Q2 and not self.follow_ups_shown:
+                continue
+            numbers[name] = len(numbers) + 1
+        return numbers
+
+    @property
+    def lifetime_number_html(self) -> str:
+        """Question 6's number as shown, marked for the script to renumber."""
+        return format_html(
+            '<span data-number-of="behavior_lifetime">{}</span>', self.numbers["behavior_lifetime"]
+        )
+
+    def past_month_fields(self):
+        return [self[name] for name in inst.CSSRS_PAST_MONTH if name not in FOLLOW_UP_Q2]
 
     def clean(self):
         cleaned = super().clean()
@@ -803,6 +853,10 @@ class SubstancesForm(SectionForm):
         super().__init__(*args, **kwargs)
         for i, (question, options) in enumerate(inst.AUDIT_C_QUESTIONS, start=1):
             self.fields[f"audit_{i}"] = choose(question, options, radio=True)
+        if self.is_bound and self.data.get("audit_1") == inst.AUDIT_C_NEVER:
+            # Questions 2 and 3 are not asked (and score 0) after "Never".
+            for name in ("audit_2", "audit_3"):
+                self.fields[name].required = False
         for i, question in enumerate(inst.DAST10_ITEMS, start=1):
             self.fields[f"dast_{i}"] = yes_no(question)
         self.fields["ketamine_or_pcp_nonmedical_use"] = yes_no(
@@ -815,8 +869,32 @@ class SubstancesForm(SectionForm):
             _("Have you ever been diagnosed with, or treated for, a drug or alcohol problem?")
         )
 
+    @property
+    def audit_never(self) -> bool:
+        """Question 1 answered "Never": questions 2 and 3 are not asked."""
+        if self.is_bound:
+            answer = self.data.get("audit_1")
+        else:
+            answer = self.initial.get("audit_1")
+        return answer == inst.AUDIT_C_NEVER
+
     def audit_fields(self):
         return [self[f"audit_{i}"] for i in range(1, 4)]
+
+    def audit_first_field(self):
+        return self["audit_1"]
+
+    def audit_follow_up_fields(self):
+        return [self["audit_2"], self["audit_3"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("audit_1") == inst.AUDIT_C_NEVER:
+            # Not asked: nothing a hidden question still held is an error.
+            for name in ("audit_2", "audit_3"):
+                self.errors.pop(name, None)
+                cleaned.pop(name, None)
+        return cleaned
 
     def dast_fields(self):
         return [self[f"dast_{i}"] for i in range(1, 11)]
@@ -828,12 +906,20 @@ class SubstancesForm(SectionForm):
         c = self.cleaned_data
         return {
             "substance_use": {
-                "audit_c": [int(c[f"audit_{i}"]) for i in range(1, 4)],
+                "audit_c": self.audit_c(),
                 "dast10": [to_bool(c[f"dast_{i}"]) for i in range(1, 11)],
                 "ketamine_or_pcp_nonmedical_use": to_bool(c["ketamine_or_pcp_nonmedical_use"]),
                 "substance_use_disorder_history": to_bool(c["substance_use_disorder_history"]),
             }
         }
+
+    def audit_c(self) -> list[int]:
+        """The three AUDIT-C scores; 2 and 3 score 0 after "Never" (whatever
+        a hidden question still held)."""
+        c = self.cleaned_data
+        if c["audit_1"] == inst.AUDIT_C_NEVER:
+            return [0, 0, 0]
+        return [int(c[f"audit_{i}"]) for i in range(1, 4)]
 
     @classmethod
     def initial_from(cls, document, patient):
@@ -841,7 +927,11 @@ class SubstancesForm(SectionForm):
         if not s:
             return {}
         initial: dict[str, Any] = {}
-        for i, value in enumerate(s.get("audit_c") or [], start=1):
+        audit = list(s.get("audit_c") or [])
+        if audit[:1] == [int(inst.AUDIT_C_NEVER)]:
+            # Not asked: "1 or 2" (score 0) was never the patient's answer.
+            audit = audit[:1]
+        for i, value in enumerate(audit, start=1):
             initial[f"audit_{i}"] = str(value)
         for i, value in enumerate(s.get("dast10") or [], start=1):
             initial[f"dast_{i}"] = from_bool(value)
