@@ -650,9 +650,8 @@ def _check_consent(c: Consent, _completed_on: Any, name: tuple[str, str] | None)
     errors: Errors = []
     if not c.agreed:
         errors.append((".agreed", "must be true: the patient must agree before the intake is sent"))
-    if name is not None:
-        if not signature_matches(c.signed_name, name):
-            errors.append((".signed_name", "signed name must match the patient's name"))
+    if name is not None and not signature_matches(c.signed_name, name):
+        errors.append((".signed_name", "signed name must match the patient's name"))
     return errors
 
 

@@ -139,8 +139,7 @@ def blank_none(value: str | None) -> str | None:
 # own language (mm/dd/yyyy, dd/mm/aaaa, ...), whatever the page's language, so
 # the hint describes it in words instead of giving an example in one format.
 DATE_HINT = _(
-    "Fill in the day, month and year as the box shows them, or choose the date from "
-    "the calendar."
+    "Fill in the day, month and year as the box shows them, or choose the date from the calendar."
 )
 
 
@@ -872,10 +871,7 @@ class SubstancesForm(SectionForm):
     @property
     def audit_never(self) -> bool:
         """Question 1 answered "Never": questions 2 and 3 are not asked."""
-        if self.is_bound:
-            answer = self.data.get("audit_1")
-        else:
-            answer = self.initial.get("audit_1")
+        answer = self.data.get("audit_1") if self.is_bound else self.initial.get("audit_1")
         return answer == inst.AUDIT_C_NEVER
 
     def audit_fields(self):

@@ -73,8 +73,10 @@ def test_each_question_sits_under_its_own_time_frame(client, patient):
     lifetime = page.index(">Ever in your life:<")
     assert past_month < page.index("Have you wished you were dead") < lifetime
     assert page.index("details of how to kill yourself") < lifetime
-    assert lifetime < page.index("Have you ever done anything") < page.index(
-        "Was this within the past 3 months?"
+    assert (
+        lifetime
+        < page.index("Have you ever done anything")
+        < page.index("Was this within the past 3 months?")
     )
 
 
@@ -110,9 +112,7 @@ def substances(document, patient, **answers):
 
 
 def test_never_drinking_skips_questions_2_and_3_and_scores_them_0(client, patient, document):
-    response = client.post(
-        "/intake/step/substances/", substances(document, patient, audit_1="0")
-    )
+    response = client.post("/intake/step/substances/", substances(document, patient, audit_1="0"))
     assert response.status_code == 302
     intake = draft(patient)
     assert intake.step_state["substances"] == COMPLETE
