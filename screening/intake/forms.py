@@ -9,6 +9,7 @@ the field they concern, in plain words (see `screening.intake.steps`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, SexAtBirth
 from clinic.safety import is_crisis_answer
+from screening.engine import MedicationKnowledge
 from screening.engine.document import (
     MAX_EMAIL_LENGTH,
     MAX_LIST_ITEMS,
@@ -27,7 +29,10 @@ from screening.engine.document import (
     MAX_PHONE_LENGTH,
     MAX_REFERRER_LENGTH,
 )
+from screening.engine.scores import number_text
 from screening.intake import instruments as inst
+from screening.models import dose_confirmation
+from screening.services.policy import current_knowledge
 
 RESPONSE_CHOICES = [
     ("", _("Choose…")),
@@ -471,6 +476,16 @@ class SafetyForm(SectionForm):
 class RowForm(forms.Form):
     """One row of a repeatable list (a medication trial, a therapy, ...)."""
 
+    def __init__(self, *args, knowledge: Callable[[], MedicationKnowledge] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._knowledge = knowledge
+
+    def knowledge(self) -> MedicationKnowledge:
+        """The clinic's medication knowledge (shared by the rows of a list)."""
+        if self._knowledge is None:
+            self._knowledge = _knowledge_once()
+        return self._knowledge()
+
     def to_row(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -479,7 +494,101 @@ class RowForm(forms.Form):
         raise NotImplementedError
 
 
-class TrialForm(RowForm):
+def _knowledge_once() -> Callable[[], MedicationKnowledge]:
+    """The clinic's medication knowledge, read from the database once, when
+    first needed (a page with no dose typed reads nothing)."""
+    cache: list[MedicationKnowledge] = []
+
+    def get() -> MedicationKnowledge:
+        if not cache:
+            cache.append(current_knowledge())
+        return cache[0]
+
+    return get
+
+
+def dose_confirm_field() -> forms.BooleanField:
+    """The box a patient ticks to keep a dose above the label's maximum. Hidden
+    until the dose is found above it (see `DoseCheck`)."""
+    return forms.BooleanField(
+        label=_("Yes, this is the dose per day, in mg"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+
+class DoseCheck:
+    """A dose above the medicine's labelled maximum daily dose is asked about
+    (per day? in mg, not micrograms?) and kept once the patient confirms it.
+    `dose_field` and `name_field` name the row's fields; `dose_confirmed` is
+    the box; after cleaning, `dose_above_maximum` is the medicine's record
+    when the dose is above its maximum (confirmed or not)."""
+
+    dose_field: str
+    name_field: str
+    dose_above_maximum = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self._show_stored_confirmation()
+
+    def _show_stored_confirmation(self) -> None:
+        """A stored row with a dose above the maximum was confirmed (it could
+        not be saved otherwise): the box shows, ticked, so saving again keeps it."""
+        dose, name = self.initial.get(self.dose_field), self.initial.get(self.name_field)
+        if dose in (None, "") or not name:
+            return
+        try:
+            value = float(dose)
+        except (TypeError, ValueError):
+            return
+        if self.knowledge().above_label_maximum(str(name), value) is not None:
+            self.initial["dose_confirmed"] = True
+            self.fields["dose_confirmed"].widget = forms.CheckboxInput()
+
+    def check_dose(self, cleaned: dict[str, Any]) -> None:
+        dose, name = cleaned.get(self.dose_field), (cleaned.get(self.name_field) or "").strip()
+        if dose is None or not name:
+            cleaned["dose_confirmed"] = False
+            return
+        record = self.knowledge().above_label_maximum(name, float(dose))
+        self.dose_above_maximum = record
+        if record is None:
+            cleaned["dose_confirmed"] = False
+            return
+        # The box shows, with the question, and stays while the dose is kept.
+        self.fields["dose_confirmed"].widget = forms.CheckboxInput()
+        if not cleaned.get("dose_confirmed"):
+            self.add_error(
+                self.dose_field,
+                _(
+                    "%(dose)s mg a day is more than the highest dose on the label of "
+                    "%(medicine)s (%(maximum)s mg a day). Please check that it is the dose "
+                    "for a whole day and in mg (not micrograms). If it is, tick the box to "
+                    "confirm it."
+                )
+                % {
+                    "dose": number_text(number(dose)),
+                    "medicine": record.generic,
+                    "maximum": number_text(record.max_dose_mg),
+                },
+            )
+
+    def dose_confirmation(self, section: str) -> dict | None:
+        """What `Intake.dose_confirmations` keeps for this row, when confirmed."""
+        if self.dose_above_maximum is None or not self.cleaned_data.get("dose_confirmed"):
+            return None
+        return dose_confirmation(
+            section, self.cleaned_data[self.name_field], number(self.cleaned_data[self.dose_field])
+        )
+
+
+class TrialForm(DoseCheck, RowForm):
+    dose_field = "max_daily_dose_mg"
+    name_field = "medication"
+    field_order = ["medication", "max_daily_dose_mg", "dose_confirmed"]
+
     medication = forms.CharField(
         label=_("Medicine"),
         max_length=200,
@@ -502,9 +611,15 @@ class TrialForm(RowForm):
     )
     current_episode = yes_no(_("Was this during your current episode of depression?"))
     response = choose(_("How well did it work?"), RESPONSE_CHOICES)
+    dose_confirmed = dose_confirm_field()
     stopped_for_side_effects = forms.BooleanField(
         label=_("I stopped it because of side effects"), required=False
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_dose(cleaned)
+        return cleaned
 
     def to_row(self):
         c = self.cleaned_data
@@ -591,7 +706,10 @@ class ProcedureForm(RowForm):
         return dict(row)
 
 
-class CurrentMedicationForm(RowForm):
+class CurrentMedicationForm(DoseCheck, RowForm):
+    dose_field = "daily_dose_mg"
+    name_field = "name"
+
     name = forms.CharField(
         label=_("Medicine"),
         max_length=200,
@@ -603,6 +721,12 @@ class CurrentMedicationForm(RowForm):
     daily_dose_mg = positive_dose(
         _("Dose per day (mg)"), help_text=_("Leave empty if you don't know.")
     )
+    dose_confirmed = dose_confirm_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_dose(cleaned)
+        return cleaned
 
     def to_row(self):
         c = self.cleaned_data
@@ -623,6 +747,14 @@ class RowFormSet(forms.BaseFormSet):
     """
 
     deletion_widget = forms.CheckboxInput
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        # One read of the medication knowledge for all the rows (dose checks).
+        if not hasattr(self, "_knowledge"):
+            self._knowledge = _knowledge_once()
+        kwargs.setdefault("knowledge", self._knowledge)
+        return kwargs
 
     def _construct_form(self, i, **kwargs):
         # Every row may be left blank: a blank row is simply not a row.

@@ -336,6 +336,20 @@ class FilledStep:
         return found
 
 
+def dose_confirmations(filled: FilledStep) -> list[dict]:
+    """The doses above the label's maximum the patient confirmed, in the rows
+    of a valid step (kept beside the document: `Intake.dose_confirmations`)."""
+    found = []
+    for spec, formset in filled.lists:
+        _rows, indexes = formset.rows()
+        for index in indexes:
+            confirmation = getattr(formset.forms[index], "dose_confirmation", None)
+            kept = confirmation(spec.section) if confirmation else None
+            if kept is not None:
+                found.append(kept)
+    return found
+
+
 def filled_step(
     step: Step,
     *,
@@ -369,7 +383,7 @@ def _form_rows(form: forms.Form, initial: dict[str, Any]) -> list[tuple[str, str
     return [
         (str(field.label), _display(field, initial.get(name)))
         for name, field in form.fields.items()
-        if name != "DELETE"
+        if name not in ("DELETE", "dose_confirmed")
     ]
 
 

@@ -23,7 +23,14 @@ from screening.engine import DocumentError
 from screening.engine.document import MAX_LIST_ITEMS
 from screening.intake.access import get_intake_for
 from screening.intake.forms import typed_is_urgent
-from screening.intake.steps import STEP_BY_KEY, STEPS, filled_step, plain_message, step_summary
+from screening.intake.steps import (
+    STEP_BY_KEY,
+    STEPS,
+    dose_confirmations,
+    filled_step,
+    plain_message,
+    step_summary,
+)
 from screening.models import Intake, Medication
 from screening.services import intake as svc
 
@@ -220,6 +227,9 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
     if filled.is_valid():
         try:
             svc.intake_save_step(intake=intake, step=key, sections=filled.sections)
+            svc.intake_record_dose_confirmations(
+                intake=intake, step=key, confirmations=dose_confirmations(filled)
+            )
         except DocumentError as exc:  # the form missed something the engine caught
             for path, message in exc.errors:
                 filled.add_general_error(plain_message(message) + f" ({path})")

@@ -183,6 +183,7 @@ def intake_start_update(
         document=document,
         step_state=state,
         reopened_steps=reopened,
+        dose_confirmations=copy.deepcopy(last.dose_confirmations or []),
     )
 
 
@@ -441,4 +442,27 @@ def _submit(intake: Intake) -> Intake:
         draft.submitted_at,
         draft.document,
     )
+    return draft
+
+
+@transaction.atomic
+def intake_record_dose_confirmations(
+    *, intake: Intake, step: str, confirmations: Iterable[Mapping[str, Any]]
+) -> Intake:
+    """Keep, beside the document (which has no place for it), the doses above
+    the label's maximum that the patient confirmed on a step just saved; those
+    the step's lists held before are replaced."""
+    if step not in STEP_SECTIONS:
+        raise IntakeError(f"Unknown intake step: {step!r}")
+    sections = set(STEP_SECTIONS[step])
+    kept = [dict(c) for c in confirmations if c.get("section") in sections]
+    if not kept and not any(c.get("section") in sections for c in intake.dose_confirmations or []):
+        return intake  # nothing to keep, nothing to drop: no write
+    draft = _locked_draft(intake)
+    current = [c for c in (draft.dose_confirmations or []) if c.get("section") not in sections]
+    if current + kept == (draft.dose_confirmations or []):
+        return draft
+    draft.dose_confirmations = current + kept
+    draft.save(update_fields=["dose_confirmations", "updated_at"])
+    intake.dose_confirmations = draft.dose_confirmations
     return draft
