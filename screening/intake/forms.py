@@ -570,7 +570,7 @@ class DoseCheck:
                 )
                 % {
                     "dose": number_text(number(dose)),
-                    "medicine": record.generic,
+                    "medicine": self.knowledge().match(name).label,
                     "maximum": number_text(record.max_dose_mg),
                 },
             )

@@ -37,7 +37,10 @@ TRIAL = {
     "proc-INITIAL_FORMS": "0",
     "action": "next",
 }
-QUESTION = "2000 mg a day is more than the highest dose on the label of escitalopram (20 mg a day)"
+QUESTION = (
+    "2000 mg a day is more than the highest dose on the label of Lexapro (escitalopram) "
+    "(20 mg a day)"
+)
 
 
 @pytest.fixture
@@ -173,7 +176,7 @@ def test_current_medicines_are_checked_too(client, patient):
     data = step_post("medicines", document, patient)
     data.update({"med-TOTAL_FORMS": "1", "med-0-name": "Zoloft", "med-0-daily_dose_mg": "5000"})
     page = post(client, "medicines", data).content.decode()
-    assert "5000 mg a day is more than the highest dose on the label of sertraline" in page
+    assert "5000 mg a day is more than the highest dose on the label of Zoloft (sertraline)" in page
     data["med-0-dose_confirmed"] = "on"
     assert post(client, "medicines", data).status_code == 302
     intake = draft(patient)
