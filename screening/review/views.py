@@ -127,9 +127,9 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "answers": casepage.answers_by_step(intake.document),
             "confirmed_doses": (confirmed := set(intake.confirmed_dose_paths())),
             "confirmed_trials": {
-                t.index
+                t.position
                 for t in trials
-                if f"antidepressant_trials[{t.index}].max_daily_dose_mg" in confirmed
+                if f"antidepressant_trials[{t.position}].max_daily_dose_mg" in confirmed
             },
             "diffs": casepage.version_diffs(versions),
             "chart": phq9_trend_svg(points),
