@@ -71,6 +71,8 @@ class MedicationForm(forms.ModelForm):
             "min_dose_mg",
             "min_dose_older_mg",
             "antidepressant_class",
+            "max_dose_mg",
+            "max_dose_source",
         ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -94,11 +96,20 @@ class MedicationForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         dose, older = data.get("min_dose_mg"), data.get("min_dose_older_mg")
-        for field, value in (("min_dose_mg", dose), ("min_dose_older_mg", older)):
+        highest, source = data.get("max_dose_mg"), (data.get("max_dose_source") or "").strip()
+        for field, value in (
+            ("min_dose_mg", dose),
+            ("min_dose_older_mg", older),
+            ("max_dose_mg", highest),
+        ):
             if value is not None and value <= 0:
                 self.add_error(field, "A dose must be more than 0 mg.")
         if older is not None and dose is None:
             self.add_error("min_dose_older_mg", "Give the 18-64 dose as well.")
+        if highest is not None and not source:
+            self.add_error("max_dose_source", "Name the label the maximum comes from.")
+        if "\x00" in source:
+            self.add_error("max_dose_source", "The source cannot contain NUL characters.")
         if self.errors:
             return data
         # The whole table must still make sense (no brand name given to two drugs).
@@ -109,6 +120,8 @@ class MedicationForm(forms.ModelForm):
             min_dose_mg=dose,
             min_dose_older_mg=older,
             antidepressant_class=data.get("antidepressant_class", ""),
+            max_dose_mg=highest,
+            max_dose_source=source,
         )
         others = Medication.objects.all()
         if self.instance.pk:
@@ -132,6 +145,7 @@ class MedicationAdmin(admin.ModelAdmin):
         "antidepressant_class",
         "min_dose_mg",
         "min_dose_older_mg",
+        "max_dose_mg",
     ]
     search_fields = ["generic"]
     ordering = ["generic"]

@@ -26,7 +26,7 @@ from clinic.accounts.invitations import invitation_link
 from clinic.accounts.models import Invitation, Patient
 from screening.engine.vocabulary import FORM_STEPS, STEP_SECTIONS
 from screening.models import Intake
-from screening.services.intake import COMPLETE, intake_submit
+from screening.services.intake import COMPLETE, intake_progress, intake_submit
 
 DOCUMENTS = Path(__file__).resolve().parent / "demo_documents"
 
@@ -82,13 +82,16 @@ def _in_progress(stdout) -> None:
     steps = FORM_STEPS[:3]
 
     sections = {s: doc[s] for step in steps for s in STEP_SECTIONS[step]}
-    Intake.objects.create(
+    intake = Intake.objects.create(
         patient=patient,
         version=1,
         document=sections,
         step_state=dict.fromkeys(steps, COMPLETE),
     )
-    stdout.write(f"  in progress {patient.full_name}: {len(steps)} of {len(FORM_STEPS)} steps")
+    progress = intake_progress(intake)
+    stdout.write(
+        f"  in progress {patient.full_name}: {progress.done} of {progress.total} steps done"
+    )
 
 
 def _submitted(stdout, email: str, example: str) -> None:

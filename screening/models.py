@@ -61,6 +61,10 @@ class Intake(models.Model):
     step_state = models.JSONField(default=dict, blank=True)
     # Steps a clinician asked the patient to update ("more information").
     reopened_steps = models.JSONField(default=list, blank=True)
+    # Doses above the label's maximum that the patient confirmed are per day
+    # and in mg: [{"section": "antidepressant_trials", "name": "Lexapro",
+    # "dose_mg": 2000}, ...]. Beside the document, which has no place for it.
+    dose_confirmations = models.JSONField(default=list, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
     content_hash = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the canonical document, for import."
@@ -151,6 +155,22 @@ class Intake(models.Model):
             return True
         return document_has_crisis_answer(self.document or {})
 
+    def dose_confirmed(self, section: str, name: str, dose_mg: float | None) -> bool:
+        """Whether the patient confirmed this dose of this medicine in this list."""
+        return dose_confirmation(section, name, dose_mg) in (self.dose_confirmations or [])
+
+    def confirmed_dose_paths(self) -> list[str]:
+        """Document paths of the doses the patient confirmed, e.g.
+        "antidepressant_trials[0].max_daily_dose_mg"."""
+        if not self.dose_confirmations:
+            return []
+        paths = []
+        for section, (name_key, dose_key) in DOSE_LISTS.items():
+            for index, row in enumerate(self.document.get(section) or []):
+                if self.dose_confirmed(section, row.get(name_key) or "", row.get(dose_key)):
+                    paths.append(f"{section}[{index}].{dose_key}")
+        return paths
+
     @property
     def current_result(self) -> ScreeningResult | None:
         return self.results.filter(is_current=True).first()
@@ -178,6 +198,20 @@ class Installation(models.Model):
         """The one row, made on first use."""
         found = cls.objects.order_by("pk").first()
         return found if found is not None else cls.objects.create()
+
+
+# The document's lists that carry a daily dose: (name key, dose key) of a row.
+DOSE_LISTS: dict[str, tuple[str, str]] = {
+    "antidepressant_trials": ("medication", "max_daily_dose_mg"),
+    "augmentation_trials": ("medication", "max_daily_dose_mg"),
+    "current_medications": ("name", "daily_dose_mg"),
+}
+
+
+def dose_confirmation(section: str, name: str, dose_mg: float | None) -> dict:
+    """How one confirmed dose is kept in `Intake.dose_confirmations`."""
+    dose = float(dose_mg) if dose_mg is not None else None
+    return {"section": section, "name": " ".join(str(name).split()), "dose_mg": dose}
 
 
 class ScreeningResult(models.Model):
@@ -293,10 +327,29 @@ class Medication(models.Model):
         choices=list(ANTIDEPRESSANT_CLASSES.items()),
         help_text="Antidepressant class, for payer criteria (empty: not an antidepressant).",
     )
+    max_dose_mg = models.FloatField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Highest daily dose on the product label, mg, adults (empty: none recorded). "
+            "A patient typing a higher dose is asked to confirm it is per day and in mg."
+        ),
+    )
+    max_dose_source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "The label the maximum comes from, e.g. 'Zoloft US prescribing information, 2.1'."
+        ),
+    )
 
     class Meta:
         ordering = ["generic"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_dose_mg__isnull=True) | models.Q(max_dose_mg__gt=0),
+                name="medication_max_dose_positive",
+            ),
             models.CheckConstraint(
                 condition=models.Q(min_dose_mg__isnull=True) | models.Q(min_dose_mg__gt=0),
                 name="medication_min_dose_positive",
@@ -320,6 +373,8 @@ class Medication(models.Model):
             "min_dose_mg": self.min_dose_mg,
             "min_dose_older_mg": self.min_dose_older_mg,
             "antidepressant_class": self.antidepressant_class or None,
+            "max_dose_mg": self.max_dose_mg,
+            "max_dose_source": self.max_dose_source or None,
         }
 
 

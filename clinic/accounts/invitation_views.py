@@ -169,10 +169,17 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             _patient_language(request, exc.invitation.patient)
         return _problem(request, exc, token)
     _patient_language(request, invitation.patient)
+    # The language the page is read in: the patient's, or the one they chose
+    # last with the switcher. That is the one kept.
+    language = translation.get_language() or ""
+    if language not in dict(settings.LANGUAGES):
+        language = ""
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = invitation_accept(token=token, password=form.cleaned_data["password1"])
+            user = invitation_accept(
+                token=token, password=form.cleaned_data["password1"], language=language
+            )
         except InvitationError as exc:
             return _problem(request, exc, token)
         except ValidationError as exc:
@@ -180,10 +187,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             response = redirect("intake:start")
-            language = (invitation.patient.preferred_language or "").split("-")[0]
-            if language in dict(settings.LANGUAGES):
-                # The whole site in the patient's language from now on (the
-                # switcher still changes it).
+            if language:
+                # The whole site in that language from now on (the switcher
+                # still changes it).
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
                     language,

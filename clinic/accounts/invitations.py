@@ -132,8 +132,11 @@ def invitation_resend(*, token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str) -> User:
+def invitation_accept(*, token: str, password: str, language: str = "") -> User:
     """Create the patient's login from an open invitation and use it up.
+
+    `language` is the one the patient read the page in (the one they chose
+    last): it becomes their preferred language.
 
     Raises InvitationError when the link cannot be used and
     django.core.exceptions.ValidationError when the password is too weak.
@@ -155,7 +158,11 @@ def invitation_accept(*, token: str, password: str) -> User:
     user.groups.add(Group.objects.get(name=PATIENT))
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     patient.user = user
-    patient.save(update_fields=["user"])
+    fields = ["user"]
+    if language and language != patient.preferred_language:
+        patient.preferred_language = language
+        fields.append("preferred_language")
+    patient.save(update_fields=fields)
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return user

@@ -351,6 +351,22 @@ class CheckInForm(forms.Form):
                 required=key != "behavior_past_3_months",
             )
 
+    def phq9_fields(self):
+        return [self[f"phq9_{n}"] for n in range(1, 10)]
+
+    def cssrs_fields_by_time_frame(self):
+        """The C-SSRS questions under their own time frames, as published:
+        (heading, fields) for the past month (1-5) and the lifetime (6 and its
+        3-month follow-up)."""
+        # Inline, as in __init__: the wording is the intake's, imported when used.
+        from screening.intake import instruments as inst
+
+        lifetime = (*inst.CSSRS_LIFETIME, "behavior_past_3_months")
+        return [
+            (inst.CSSRS_STEM, [self[f"cssrs_{key}"] for key in inst.CSSRS_PAST_MONTH]),
+            (inst.CSSRS_LIFETIME_STEM, [self[f"cssrs_{key}"] for key in lifetime]),
+        ]
+
     def phq9_answers(self) -> list[int]:
         return [int(self.cleaned_data[f"phq9_{n}"]) for n in range(1, 10)]
 

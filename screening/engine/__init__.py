@@ -8,6 +8,7 @@ from .document import (
     DocumentError,
     IntakeDocument,
     parse_document,
+    signature_matches,
     translate_errors,
     validate_section,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "assess_trials",
     "parse_document",
     "screen",
+    "signature_matches",
     "translate_errors",
     "validate_section",
 ]

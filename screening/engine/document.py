@@ -572,14 +572,26 @@ def age_on(date_of_birth: date, on: date) -> int:
 
 
 def normalise_person_name(name: str) -> str:
-    """Case and spacing aside: Unicode compatibility caseless form, spaces collapsed.
+    """A name with case, accents and spacing aside: Unicode compatibility
+    decomposition (NFKD) with the combining marks dropped, case folded, runs of
+    white space collapsed. "Lucía  FERNÁNDEZ" and "lucia fernandez" are one name
+    (a keyboard without accents can still sign).
 
     Upper-casing first makes "ı" and "I" (and other one-way case pairs) compare equal.
     """
     folded = unicodedata.normalize("NFD", name).upper()
     folded = unicodedata.normalize("NFKD", folded.casefold())
     folded = unicodedata.normalize("NFKD", folded.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(folded.split())
+
+
+def signature_matches(signed_name: str, patient_name: tuple[str, str]) -> bool:
+    """Whether a typed signature is the patient's given and family names, in
+    that order, case, accents and spacing aside (see `normalise_person_name`).
+    The one comparison the consent form and the document checks both use."""
+    given, family = patient_name
+    return normalise_person_name(signed_name) == normalise_person_name(f"{given} {family}")
 
 
 def _check_patient(p: Patient, completed_on: date | None, _name: Any) -> Errors:
@@ -638,10 +650,8 @@ def _check_consent(c: Consent, _completed_on: Any, name: tuple[str, str] | None)
     errors: Errors = []
     if not c.agreed:
         errors.append((".agreed", "must be true: the patient must agree before the intake is sent"))
-    if name is not None:
-        expected = normalise_person_name(f"{name[0]} {name[1]}")
-        if normalise_person_name(c.signed_name) != expected:
-            errors.append((".signed_name", "signed name must match the patient's name"))
+    if name is not None and not signature_matches(c.signed_name, name):
+        errors.append((".signed_name", "signed name must match the patient's name"))
     return errors
 
 

@@ -3,7 +3,8 @@
 The single data source is ``data/medications.json``: a JSON list of records
 
     {"generic": "sertraline", "brands": ["Zoloft"], "classes": ["antidepressant"],
-     "min_dose_mg": 50, "min_dose_older_mg": 25}
+     "min_dose_mg": 50, "min_dose_older_mg": 25,
+     "max_dose_mg": 200, "max_dose_source": "Zoloft (sertraline) US prescribing information, 2.1"}
 
 ``classes`` are among :data:`CLASSES`. ``antidepressant_class`` (optional, a
 separate column from ``classes``) is the pharmacological class of an
@@ -11,9 +12,15 @@ antidepressant, among :data:`ANTIDEPRESSANT_CLASSES` (SSRI, SNRI, ...): payer
 criteria such as "trials from at least two different classes" are computed
 from it. A record is *in the dose table* when
 ``min_dose_mg`` is not null; ``min_dose_older_mg`` is the 65-and-over column
-(null means "same as min_dose_mg"). A Django migration seeds the database from
-this file, and :meth:`MedicationKnowledge.from_records` builds the knowledge
-back from (possibly edited) rows.
+(null means "same as min_dose_mg"). ``max_dose_mg`` is the highest daily dose
+the product label gives for adults (any indication or formulation), with the
+label it comes from in ``max_dose_source`` (required with it); null: none
+recorded. A dose typed above it is asked about again (mg? per day?), never
+refused: see :meth:`MedicationKnowledge.above_label_maximum`.
+
+A Django migration seeds the database from this file, and
+:meth:`MedicationKnowledge.from_records` builds the knowledge back from
+(possibly edited) rows.
 
 Names match case-insensitively on whole words after trimming and collapsing
 spaces: "Sertraline HCl" and "zoloft" are sertraline, "Xanax XR" is alprazolam,
@@ -50,6 +57,16 @@ ANTIDEPRESSANT_CLASSES: dict[str, str] = {
 }
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "medications.json"
+RECORD_KEYS: tuple[str, ...] = (
+    "generic",
+    "brands",
+    "classes",
+    "min_dose_mg",
+    "min_dose_older_mg",
+    "antidepressant_class",
+    "max_dose_mg",
+    "max_dose_source",
+)
 
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
@@ -73,6 +90,8 @@ class MedicationRecord:
     min_dose_mg: float | None
     min_dose_older_mg: float | None
     antidepressant_class: str | None = None
+    max_dose_mg: float | None = None
+    max_dose_source: str | None = None
 
     @property
     def in_dose_table(self) -> bool:
@@ -98,6 +117,8 @@ class MedicationRecord:
             "classes": [c for c in CLASSES if c in self.classes],
             "min_dose_mg": self.min_dose_mg,
             "min_dose_older_mg": self.min_dose_older_mg,
+            "max_dose_mg": self.max_dose_mg,
+            "max_dose_source": self.max_dose_source,
         }
         if self.antidepressant_class is not None:
             record["antidepressant_class"] = self.antidepressant_class
@@ -135,14 +156,7 @@ def _record(raw: Mapping[str, Any], index: int) -> MedicationRecord:
     where = f"medications[{index}]"
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: must be an object")
-    unknown = set(raw) - {
-        "generic",
-        "brands",
-        "classes",
-        "min_dose_mg",
-        "min_dose_older_mg",
-        "antidepressant_class",
-    }
+    unknown = set(raw) - set(RECORD_KEYS)
     if unknown:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
     generic = raw.get("generic")
@@ -165,6 +179,15 @@ def _record(raw: Mapping[str, Any], index: int) -> MedicationRecord:
         raise ValueError(
             f"{where}.antidepressant_class: must be one of {', '.join(ANTIDEPRESSANT_CLASSES)}"
         )
+    max_dose = _dose(raw.get("max_dose_mg"), f"{where}.max_dose_mg")
+    source = raw.get("max_dose_source")
+    if source is not None and not isinstance(source, str):
+        raise ValueError(f"{where}.max_dose_source: must be text or null")
+    source = " ".join((source or "").split()) or None
+    if max_dose is not None and source is None:
+        raise ValueError(f"{where}.max_dose_source: name the label the maximum comes from")
+    if max_dose is not None and min_dose is not None and max_dose < min_dose:
+        raise ValueError(f"{where}.max_dose_mg: must not be below min_dose_mg")
     return MedicationRecord(
         generic=normalise_name(generic),
         brands=tuple(_SPACES.sub(" ", b).strip() for b in brands),
@@ -172,6 +195,8 @@ def _record(raw: Mapping[str, Any], index: int) -> MedicationRecord:
         min_dose_mg=min_dose,
         min_dose_older_mg=older,
         antidepressant_class=antidepressant_class,
+        max_dose_mg=max_dose,
+        max_dose_source=source if max_dose is not None else None,
     )
 
 
@@ -278,6 +303,16 @@ class MedicationKnowledge:
     def generic(self, name: str) -> str | None:
         """The generic name a free-text name maps to (first match), or None."""
         return self.match(name).generic
+
+    def above_label_maximum(self, name: str, dose_mg: float | None) -> MedicationRecord | None:
+        """The record of the medicine named when `dose_mg` (a day) is above its
+        labelled maximum daily dose, else None (no dose, no maximum, not known)."""
+        if dose_mg is None:
+            return None
+        record = self.match(name).record
+        if record is None or record.max_dose_mg is None or dose_mg <= record.max_dose_mg:
+            return None
+        return record
 
     def has_class(self, name: str, drug_class: str) -> bool:
         return drug_class in self.match(name).classes

@@ -9,15 +9,18 @@ the field they concern, in plain words (see `screening.intake.steps`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.models import Patient, SexAtBirth
 from clinic.safety import is_crisis_answer
+from screening.engine import MedicationKnowledge
 from screening.engine.document import (
     MAX_EMAIL_LENGTH,
     MAX_LIST_ITEMS,
@@ -26,7 +29,10 @@ from screening.engine.document import (
     MAX_PHONE_LENGTH,
     MAX_REFERRER_LENGTH,
 )
+from screening.engine.scores import number_text
 from screening.intake import instruments as inst
+from screening.models import dose_confirmation
+from screening.services.policy import current_knowledge
 
 RESPONSE_CHOICES = [
     ("", _("Choose…")),
@@ -134,6 +140,14 @@ def blank_none(value: str | None) -> str | None:
     return value or None
 
 
+# A date box (input type=date) shows its parts in the order of the browser's
+# own language (mm/dd/yyyy, dd/mm/aaaa, ...), whatever the page's language, so
+# the hint describes it in words instead of giving an example in one format.
+DATE_HINT = _(
+    "Fill in the day, month and year as the box shows them, or choose the date from the calendar."
+)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -180,7 +194,7 @@ class AboutForm(SectionForm):
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     family_name = forms.CharField(label=_("Family name"), max_length=100)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=DateInput(), help_text=_("For example 1982-03-14.")
+        label=_("Date of birth"), widget=DateInput(), help_text=DATE_HINT
     )
     sex_at_birth = choose(
         _("Sex assigned at birth"),
@@ -355,6 +369,55 @@ class SafetyForm(SectionForm):
         inst.CSSRS_QUESTIONS["behavior_lifetime"], help_text=inst.CSSRS_HELP["behavior_lifetime"]
     )
     behavior_past_3_months = yes_no(inst.CSSRS_QUESTIONS["behavior_past_3_months"], required=False)
+    LIFETIME_STEM = inst.CSSRS_LIFETIME_STEM
+    NUMBERED = (*inst.CSSRS_PAST_MONTH, *inst.CSSRS_LIFETIME)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.numbers = self.question_numbers()
+        for name in self.NUMBERED:
+            number = self.numbers.get(name)
+            question = inst.CSSRS_QUESTIONS[name]
+            # A question not shown has no number (the script numbers it if it shows).
+            self.fields[name].label = (
+                inst.numbered(question, number) if number else inst.unnumbered(question)
+            )
+
+    def answer(self, name: str) -> str | None:
+        """The answer to a question as the page shows it: posted, else stored."""
+        if self.is_bound:
+            return self.data.get(name) or None
+        return self.initial.get(name) or None
+
+    @property
+    def follow_ups_shown(self) -> bool:
+        """Questions 3-5 are asked after a yes to question 2. Shown while
+        question 2 is unanswered (without JavaScript nothing else can show
+        them in time); hidden once it is answered no."""
+        return self.answer("suicidal_thoughts") in (None, "yes")
+
+    @property
+    def past_3_months_shown(self) -> bool:
+        return self.answer("behavior_lifetime") in (None, "yes")
+
+    def question_numbers(self) -> dict[str, int]:
+        """The number of each question shown, counting only what is shown."""
+        numbers: dict[str, int] = {}
+        for name in self.NUMBERED:
+            if name in FOLLOW_UP_Q2 and not self.follow_ups_shown:
+                continue
+            numbers[name] = len(numbers) + 1
+        return numbers
+
+    @property
+    def lifetime_number_html(self) -> str:
+        """Question 6's number as shown, marked for the script to renumber."""
+        return format_html(
+            '<span data-number-of="behavior_lifetime">{}</span>', self.numbers["behavior_lifetime"]
+        )
+
+    def past_month_fields(self):
+        return [self[name] for name in inst.CSSRS_PAST_MONTH if name not in FOLLOW_UP_Q2]
 
     def clean(self):
         cleaned = super().clean()
@@ -413,6 +476,16 @@ class SafetyForm(SectionForm):
 class RowForm(forms.Form):
     """One row of a repeatable list (a medication trial, a therapy, ...)."""
 
+    def __init__(self, *args, knowledge: Callable[[], MedicationKnowledge] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._knowledge = knowledge
+
+    def knowledge(self) -> MedicationKnowledge:
+        """The clinic's medication knowledge (shared by the rows of a list)."""
+        if self._knowledge is None:
+            self._knowledge = _knowledge_once()
+        return self._knowledge()
+
     def to_row(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -421,7 +494,101 @@ class RowForm(forms.Form):
         raise NotImplementedError
 
 
-class TrialForm(RowForm):
+def _knowledge_once() -> Callable[[], MedicationKnowledge]:
+    """The clinic's medication knowledge, read from the database once, when
+    first needed (a page with no dose typed reads nothing)."""
+    cache: list[MedicationKnowledge] = []
+
+    def get() -> MedicationKnowledge:
+        if not cache:
+            cache.append(current_knowledge())
+        return cache[0]
+
+    return get
+
+
+def dose_confirm_field() -> forms.BooleanField:
+    """The box a patient ticks to keep a dose above the label's maximum. Hidden
+    until the dose is found above it (see `DoseCheck`)."""
+    return forms.BooleanField(
+        label=_("Yes, this is the dose per day, in mg"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+
+class DoseCheck:
+    """A dose above the medicine's labelled maximum daily dose is asked about
+    (per day? in mg, not micrograms?) and kept once the patient confirms it.
+    `dose_field` and `name_field` name the row's fields; `dose_confirmed` is
+    the box; after cleaning, `dose_above_maximum` is the medicine's record
+    when the dose is above its maximum (confirmed or not)."""
+
+    dose_field: str
+    name_field: str
+    dose_above_maximum = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self._show_stored_confirmation()
+
+    def _show_stored_confirmation(self) -> None:
+        """A stored row with a dose above the maximum was confirmed (it could
+        not be saved otherwise): the box shows, ticked, so saving again keeps it."""
+        dose, name = self.initial.get(self.dose_field), self.initial.get(self.name_field)
+        if dose in (None, "") or not name:
+            return
+        try:
+            value = float(dose)
+        except (TypeError, ValueError):
+            return
+        if self.knowledge().above_label_maximum(str(name), value) is not None:
+            self.initial["dose_confirmed"] = True
+            self.fields["dose_confirmed"].widget = forms.CheckboxInput()
+
+    def check_dose(self, cleaned: dict[str, Any]) -> None:
+        dose, name = cleaned.get(self.dose_field), (cleaned.get(self.name_field) or "").strip()
+        if dose is None or not name:
+            cleaned["dose_confirmed"] = False
+            return
+        record = self.knowledge().above_label_maximum(name, float(dose))
+        self.dose_above_maximum = record
+        if record is None:
+            cleaned["dose_confirmed"] = False
+            return
+        # The box shows, with the question, and stays while the dose is kept.
+        self.fields["dose_confirmed"].widget = forms.CheckboxInput()
+        if not cleaned.get("dose_confirmed"):
+            self.add_error(
+                self.dose_field,
+                _(
+                    "%(dose)s mg a day is more than the highest dose on the label of "
+                    "%(medicine)s (%(maximum)s mg a day). Please check that it is the dose "
+                    "for a whole day and in mg (not micrograms). If it is, tick the box to "
+                    "confirm it."
+                )
+                % {
+                    "dose": number_text(number(dose)),
+                    "medicine": self.knowledge().match(name).label,
+                    "maximum": number_text(record.max_dose_mg),
+                },
+            )
+
+    def dose_confirmation(self, section: str) -> dict | None:
+        """What `Intake.dose_confirmations` keeps for this row, when confirmed."""
+        if self.dose_above_maximum is None or not self.cleaned_data.get("dose_confirmed"):
+            return None
+        return dose_confirmation(
+            section, self.cleaned_data[self.name_field], number(self.cleaned_data[self.dose_field])
+        )
+
+
+class TrialForm(DoseCheck, RowForm):
+    dose_field = "max_daily_dose_mg"
+    name_field = "medication"
+    field_order = ["medication", "max_daily_dose_mg", "dose_confirmed"]
+
     medication = forms.CharField(
         label=_("Medicine"),
         max_length=200,
@@ -444,9 +611,15 @@ class TrialForm(RowForm):
     )
     current_episode = yes_no(_("Was this during your current episode of depression?"))
     response = choose(_("How well did it work?"), RESPONSE_CHOICES)
+    dose_confirmed = dose_confirm_field()
     stopped_for_side_effects = forms.BooleanField(
         label=_("I stopped it because of side effects"), required=False
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_dose(cleaned)
+        return cleaned
 
     def to_row(self):
         c = self.cleaned_data
@@ -533,7 +706,10 @@ class ProcedureForm(RowForm):
         return dict(row)
 
 
-class CurrentMedicationForm(RowForm):
+class CurrentMedicationForm(DoseCheck, RowForm):
+    dose_field = "daily_dose_mg"
+    name_field = "name"
+
     name = forms.CharField(
         label=_("Medicine"),
         max_length=200,
@@ -545,6 +721,12 @@ class CurrentMedicationForm(RowForm):
     daily_dose_mg = positive_dose(
         _("Dose per day (mg)"), help_text=_("Leave empty if you don't know.")
     )
+    dose_confirmed = dose_confirm_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_dose(cleaned)
+        return cleaned
 
     def to_row(self):
         c = self.cleaned_data
@@ -565,6 +747,14 @@ class RowFormSet(forms.BaseFormSet):
     """
 
     deletion_widget = forms.CheckboxInput
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        # One read of the medication knowledge for all the rows (dose checks).
+        if not hasattr(self, "_knowledge"):
+            self._knowledge = _knowledge_once()
+        kwargs.setdefault("knowledge", self._knowledge)
+        return kwargs
 
     def _construct_form(self, i, **kwargs):
         # Every row may be left blank: a blank row is simply not a row.
@@ -694,7 +884,7 @@ class PhysicalForm(SectionForm):
         label=_("Lower number (diastolic), mmHg"), min_value=30, max_value=200, required=False
     )
     bp_measured_on = forms.DateField(
-        label=_("Date of the reading"), widget=DateInput(), required=False
+        label=_("Date of the reading"), widget=DateInput(), required=False, help_text=DATE_HINT
     )
     myocardial_infarction_months_ago = forms.IntegerField(
         label=_("If you have ever had a heart attack: how many months ago was the last one?"),
@@ -794,6 +984,10 @@ class SubstancesForm(SectionForm):
         super().__init__(*args, **kwargs)
         for i, (question, options) in enumerate(inst.AUDIT_C_QUESTIONS, start=1):
             self.fields[f"audit_{i}"] = choose(question, options, radio=True)
+        if self.is_bound and self.data.get("audit_1") == inst.AUDIT_C_NEVER:
+            # Questions 2 and 3 are not asked (and score 0) after "Never".
+            for name in ("audit_2", "audit_3"):
+                self.fields[name].required = False
         for i, question in enumerate(inst.DAST10_ITEMS, start=1):
             self.fields[f"dast_{i}"] = yes_no(question)
         self.fields["ketamine_or_pcp_nonmedical_use"] = yes_no(
@@ -806,8 +1000,29 @@ class SubstancesForm(SectionForm):
             _("Have you ever been diagnosed with, or treated for, a drug or alcohol problem?")
         )
 
+    @property
+    def audit_never(self) -> bool:
+        """Question 1 answered "Never": questions 2 and 3 are not asked."""
+        answer = self.data.get("audit_1") if self.is_bound else self.initial.get("audit_1")
+        return answer == inst.AUDIT_C_NEVER
+
     def audit_fields(self):
         return [self[f"audit_{i}"] for i in range(1, 4)]
+
+    def audit_first_field(self):
+        return self["audit_1"]
+
+    def audit_follow_up_fields(self):
+        return [self["audit_2"], self["audit_3"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("audit_1") == inst.AUDIT_C_NEVER:
+            # Not asked: nothing a hidden question still held is an error.
+            for name in ("audit_2", "audit_3"):
+                self.errors.pop(name, None)
+                cleaned.pop(name, None)
+        return cleaned
 
     def dast_fields(self):
         return [self[f"dast_{i}"] for i in range(1, 11)]
@@ -819,12 +1034,20 @@ class SubstancesForm(SectionForm):
         c = self.cleaned_data
         return {
             "substance_use": {
-                "audit_c": [int(c[f"audit_{i}"]) for i in range(1, 4)],
+                "audit_c": self.audit_c(),
                 "dast10": [to_bool(c[f"dast_{i}"]) for i in range(1, 11)],
                 "ketamine_or_pcp_nonmedical_use": to_bool(c["ketamine_or_pcp_nonmedical_use"]),
                 "substance_use_disorder_history": to_bool(c["substance_use_disorder_history"]),
             }
         }
+
+    def audit_c(self) -> list[int]:
+        """The three AUDIT-C scores; 2 and 3 score 0 after "Never" (whatever
+        a hidden question still held)."""
+        c = self.cleaned_data
+        if c["audit_1"] == inst.AUDIT_C_NEVER:
+            return [0, 0, 0]
+        return [int(c[f"audit_{i}"]) for i in range(1, 4)]
 
     @classmethod
     def initial_from(cls, document, patient):
@@ -832,7 +1055,11 @@ class SubstancesForm(SectionForm):
         if not s:
             return {}
         initial: dict[str, Any] = {}
-        for i, value in enumerate(s.get("audit_c") or [], start=1):
+        audit = list(s.get("audit_c") or [])
+        if audit[:1] == [int(inst.AUDIT_C_NEVER)]:
+            # Not asked: "1 or 2" (score 0) was never the patient's answer.
+            audit = audit[:1]
+        for i, value in enumerate(audit, start=1):
             initial[f"audit_{i}"] = str(value)
         for i, value in enumerate(s.get("dast10") or [], start=1):
             initial[f"dast_{i}"] = from_bool(value)

@@ -9,6 +9,8 @@ instruments as written.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 FREQUENCY_CHOICES = [
@@ -50,7 +52,13 @@ GAD7_ITEMS = [
     _("Feeling afraid as if something awful might happen"),
 ]
 
+# The screener's time frames, each heading the questions it covers: questions
+# 1-5 ask about the past month, question 6 about the whole life (its follow-up
+# then narrows it to the past 3 months).
 CSSRS_STEM = _("In the past month:")
+CSSRS_LIFETIME_STEM = _("Ever in your life:")
+CSSRS_PAST_MONTH = ("wish_to_be_dead", "suicidal_thoughts", "method", "intent", "plan")
+CSSRS_LIFETIME = ("behavior_lifetime",)
 CSSRS_QUESTIONS = {
     "wish_to_be_dead": _(
         "1. Have you wished you were dead or wished you could go to sleep and not wake up?"
@@ -68,6 +76,21 @@ CSSRS_QUESTIONS = {
     ),
     "behavior_past_3_months": _("Was this within the past 3 months?"),
 }
+_LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
+
+
+def numbered(question, number: int) -> str:
+    """A question as published, with the number it has where it is shown
+    (the published number is replaced: follow-ups that are not asked are not
+    counted)."""
+    return f"{number}. {unnumbered(question)}"
+
+
+def unnumbered(question) -> str:
+    """A question as published, without its number."""
+    return _LEADING_NUMBER.sub("", str(question), count=1)
+
+
 CSSRS_HELP = {
     "method": _(
         'For example: "I thought about taking an overdose but I never made a specific plan '
@@ -84,6 +107,10 @@ CSSRS_HELP = {
         "took pills, tried to shoot yourself, cut yourself, tried to hang yourself, etc."
     ),
 }
+
+# AUDIT-C: when question 1 is "Never", questions 2 and 3 are not asked and
+# score 0 (Bush et al. 1998; the published scoring).
+AUDIT_C_NEVER = "0"
 
 AUDIT_C_QUESTIONS = [
     (

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.models import Patient
 from screening.engine import validate_section
 from screening.engine.document import UNANSWERED
-from screening.engine.vocabulary import REVIEW_STEP, STEP_SECTIONS, STEP_TITLES
+from screening.engine.vocabulary import REVIEW_STEP, STEP_KEYS, STEP_SECTIONS, STEP_TITLES
 from screening.intake import forms as f
 
 
@@ -167,6 +167,9 @@ STEPS: tuple[Step, ...] = (
     Step(REVIEW_STEP, _("Check your answers, then send them to us.")),
 )
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
+# The pages follow the vocabulary's one list of steps (the count "x of N" comes from it).
+if tuple(STEP_BY_KEY) != STEP_KEYS:
+    raise RuntimeError("screening.intake.steps.STEPS must list STEP_KEYS, in order")
 
 
 # -- the engine's errors in plain words ----------------------------------------------
@@ -196,7 +199,10 @@ def plain_message(message: str) -> str:
     if message.startswith("age at completed_on must be between 12 and 120"):
         return gettext("Please check your date of birth: the age must be between 12 and 120.")
     if message == "signed name must match the patient's name":
-        return gettext("Please type your name exactly as you gave it in “About you”.")
+        return gettext(
+            "Please type your given and family names as you gave them in “About you”. "
+            "Capital letters and accents do not matter."
+        )
     if message.startswith("must be true: the patient must agree"):
         return gettext("Please tick the box to agree before you go on.")
     if message.startswith("must not contain control characters"):
@@ -330,6 +336,20 @@ class FilledStep:
         return found
 
 
+def dose_confirmations(filled: FilledStep) -> list[dict]:
+    """The doses above the label's maximum the patient confirmed, in the rows
+    of a valid step (kept beside the document: `Intake.dose_confirmations`)."""
+    found = []
+    for spec, formset in filled.lists:
+        _rows, indexes = formset.rows()
+        for index in indexes:
+            confirmation = getattr(formset.forms[index], "dose_confirmation", None)
+            kept = confirmation(spec.section) if confirmation else None
+            if kept is not None:
+                found.append(kept)
+    return found
+
+
 def filled_step(
     step: Step,
     *,
@@ -363,7 +383,7 @@ def _form_rows(form: forms.Form, initial: dict[str, Any]) -> list[tuple[str, str
     return [
         (str(field.label), _display(field, initial.get(name)))
         for name, field in form.fields.items()
-        if name != "DELETE"
+        if name not in ("DELETE", "dose_confirmed")
     ]
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +23,14 @@ from screening.engine import DocumentError
 from screening.engine.document import MAX_LIST_ITEMS
 from screening.intake.access import get_intake_for
 from screening.intake.forms import typed_is_urgent
-from screening.intake.steps import STEP_BY_KEY, STEPS, filled_step, plain_message, step_summary
+from screening.intake.steps import (
+    STEP_BY_KEY,
+    STEPS,
+    dose_confirmations,
+    filled_step,
+    plain_message,
+    step_summary,
+)
 from screening.models import Intake, Medication
 from screening.services import intake as svc
 
@@ -93,8 +101,8 @@ def _context(request, intake: Intake, key: str, **extra) -> dict:
         "progress": _progress(intake, key),
         "previous_url": _step_url(previous) if previous else None,
         "show_crisis": intake.shows_crisis_resources,
-        "step_number": [s.key for s in STEPS].index(key) + 1,
-        "step_count": len(STEPS),
+        "step_number": svc.STEP_KEYS.index(key) + 1,
+        "step_count": len(svc.STEP_KEYS),
         "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
         **extra,
     }
@@ -219,6 +227,9 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
     if filled.is_valid():
         try:
             svc.intake_save_step(intake=intake, step=key, sections=filled.sections)
+            svc.intake_record_dose_confirmations(
+                intake=intake, step=key, confirmations=dose_confirmations(filled)
+            )
         except DocumentError as exc:  # the form missed something the engine caught
             for path, message in exc.errors:
                 filled.add_general_error(plain_message(message) + f" ({path})")
@@ -237,7 +248,7 @@ def _intake_step(request: HttpRequest, key: str) -> HttpResponse:
         )
     if action in ("back", "later"):
         previous, _following = _neighbours(key)
-        messages.warning(request, _("Your answers were kept. That step needs your attention."))
+        messages.warning(request, _attention_message(step))
         if action == "later":
             return redirect("patient_home")
         return redirect(_step_url(previous or key))
@@ -249,6 +260,15 @@ def _act_on_urgent_answer(intake: Intake, key: str, data) -> None:
     clinicians (once per intake), so the crisis resources show from now on."""
     if key in svc.SAFETY_STEPS and typed_is_urgent(key, data):
         svc.intake_raise_safety_alert(intake=intake)
+
+
+def _attention_message(step) -> str:
+    """The step left with answers to check, named and linked."""
+    link = format_html('<a class="alert-link" href="{}">{}</a>', _step_url(step.key), step.title)
+    return format_html(
+        _("Your answers were kept. {step} needs your attention: please check it when you can."),
+        step=link,
+    )
 
 
 def _crisis(intake: Intake) -> bool:

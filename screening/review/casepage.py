@@ -126,6 +126,9 @@ def flatten(value: Any, path: str = "", label: str = "") -> list[tuple[str, str,
     if isinstance(value, list):
         if not value:
             return [(path, label, "none")]
+        if all(isinstance(item, str) for item in value):
+            # One entry a line, as the patient typed them (allergies, devices).
+            return [(path, label, "\n".join(value))]
         if all(not isinstance(item, dict | list) for item in value):
             return [(path, label, ", ".join(_scalar(item) for item in value))]
         rows = []

@@ -125,6 +125,12 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "trials": trials,
             "trials_error": trials_error,
             "answers": casepage.answers_by_step(intake.document),
+            "confirmed_doses": (confirmed := set(intake.confirmed_dose_paths())),
+            "confirmed_trials": {
+                t.position
+                for t in trials
+                if f"antidepressant_trials[{t.position}].max_daily_dose_mg" in confirmed
+            },
             "diffs": casepage.version_diffs(versions),
             "chart": phq9_trend_svg(points),
             "points": points,

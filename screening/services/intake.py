@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -74,6 +75,30 @@ def first_incomplete_step(intake: Intake) -> str:
         if state != COMPLETE:
             return step
     return REVIEW_STEP
+
+
+@dataclass(frozen=True)
+class IntakeProgress:
+    """How far an intake is: the one count of steps every page and command
+    gives ("3 of 10 steps done"). The steps are `STEP_KEYS`: the form steps,
+    then review and submit (done once the version is sent)."""
+
+    done: int
+    total: int
+    attention: tuple[str, ...]  # form steps needing the patient's attention, in order
+    resume_at: str  # where the patient carries on
+
+
+def intake_progress(intake: Intake) -> IntakeProgress:
+    states = step_states(intake)
+    submitted = intake.status == Intake.Status.SUBMITTED
+    done = len(STEP_KEYS) if submitted else sum(s == COMPLETE for s in states.values())
+    return IntakeProgress(
+        done=done,
+        total=len(STEP_KEYS),
+        attention=() if submitted else tuple(k for k, s in states.items() if s == ATTENTION),
+        resume_at=REVIEW_STEP if submitted else first_incomplete_step(intake),
+    )
 
 
 def typed_values(intake: Intake, step: str) -> dict[str, list[str]] | None:
@@ -158,6 +183,7 @@ def intake_start_update(
         document=document,
         step_state=state,
         reopened_steps=reopened,
+        dose_confirmations=copy.deepcopy(last.dose_confirmations or []),
     )
 
 
@@ -416,4 +442,27 @@ def _submit(intake: Intake) -> Intake:
         draft.submitted_at,
         draft.document,
     )
+    return draft
+
+
+@transaction.atomic
+def intake_record_dose_confirmations(
+    *, intake: Intake, step: str, confirmations: Iterable[Mapping[str, Any]]
+) -> Intake:
+    """Keep, beside the document (which has no place for it), the doses above
+    the label's maximum that the patient confirmed on a step just saved; those
+    the step's lists held before are replaced."""
+    if step not in STEP_SECTIONS:
+        raise IntakeError(f"Unknown intake step: {step!r}")
+    sections = set(STEP_SECTIONS[step])
+    kept = [dict(c) for c in confirmations if c.get("section") in sections]
+    if not kept and not any(c.get("section") in sections for c in intake.dose_confirmations or []):
+        return intake  # nothing to keep, nothing to drop: no write
+    draft = _locked_draft(intake)
+    current = [c for c in (draft.dose_confirmations or []) if c.get("section") not in sections]
+    if current + kept == (draft.dose_confirmations or []):
+        return draft
+    draft.dose_confirmations = current + kept
+    draft.save(update_fields=["dose_confirmations", "updated_at"])
+    intake.dose_confirmations = draft.dose_confirmations
     return draft

@@ -23,6 +23,8 @@ MEDICATION_FIELDS = (
     "min_dose_mg",
     "min_dose_older_mg",
     "antidepressant_class",
+    "max_dose_mg",
+    "max_dose_source",
 )
 
 # What the screening services accept as a policy: a (Policy, version) pair as
@@ -86,6 +88,8 @@ def reference_data_seed(**kwargs: Any) -> None:
                 min_dose_mg=r["min_dose_mg"],
                 min_dose_older_mg=r["min_dose_older_mg"],
                 antidepressant_class=r.get("antidepressant_class") or "",
+                max_dose_mg=r["max_dose_mg"],
+                max_dose_source=r["max_dose_source"] or "",
             )
             for r in knowledge.to_records()
         ],

@@ -254,3 +254,25 @@ def test_a_spanish_speaking_patient_accepts_in_spanish(client, django_capture_on
     assert response.cookies["django_language"].value == "es"
     page = client.get("/intake/", follow=True).content.decode()
     assert "Sus datos" in page
+
+
+def test_the_language_chosen_last_on_the_invitation_page_is_kept(
+    client, django_capture_on_commit_callbacks
+):
+    """Issue 9: choosing English on the page of a Spanish invitation, then
+    setting a password, used to land the patient in Spanish."""
+    patient = PatientFactory(given_name="Lucía", preferred_language="es")
+    send(patient, capture=django_capture_on_commit_callbacks)
+    token = token_from(mail.outbox[0])
+    url = f"/invitations/accept/{token}/"
+    assert "Crear contraseña y empezar" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    page = client.get(url).content.decode()
+    assert "Set password and start" in page
+    response = client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.cookies["django_language"].value == "en"
+    patient.refresh_from_db()
+    assert patient.preferred_language == "en"
+    page = client.get("/intake/", follow=True).content.decode()
+    assert "About you" in page and "Sus datos" not in page
+    assert 'value="en" selected' in page or '<option value="en" selected>' in page

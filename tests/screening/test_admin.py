@@ -90,6 +90,8 @@ def test_dose_table_edit_in_the_admin_is_recorded(client, clinic_admin):
             "classes": ["antidepressant"],
             "min_dose_mg": "100",
             "min_dose_older_mg": "25",
+            "max_dose_mg": "200",
+            "max_dose_source": med.max_dose_source,
         },
     )
     assert response.status_code == 302
@@ -99,6 +101,33 @@ def test_dose_table_edit_in_the_admin_is_recorded(client, clinic_admin):
     fields = set(PolicyChange.objects.values_list("field", flat=True))
     assert fields == {"medication:sertraline.brand_names", "medication:sertraline.min_dose_mg"}
     assert current_knowledge().generic("lustral") == "sertraline"
+
+
+def test_a_labelled_maximum_needs_its_source_in_the_admin(client, clinic_admin):
+    """Issue 9: each maximum daily dose names the label it comes from."""
+    client.force_login(clinic_admin)
+    med = Medication.objects.get(generic="sertraline")
+    url = reverse("admin:screening_medication_change", args=[med.pk])
+    data = {
+        "generic": "sertraline",
+        "brand_names": "Zoloft",
+        "classes": ["antidepressant"],
+        "min_dose_mg": "50",
+        "min_dose_older_mg": "25",
+        "max_dose_mg": "250",
+        "max_dose_source": "",
+    }
+    page = client.post(url, data).content.decode()
+    assert "Name the label the maximum comes from." in page
+    med.refresh_from_db()
+    assert med.max_dose_mg == 200
+    data["max_dose_source"] = "Zoloft US prescribing information, 2.1 (2026 revision)"
+    assert client.post(url, data).status_code == 302
+    med.refresh_from_db()
+    assert (med.max_dose_mg, med.max_dose_source) == (250, data["max_dose_source"])
+    assert "medication:sertraline.max_dose_mg" in set(
+        PolicyChange.objects.values_list("field", flat=True)
+    )
 
 
 def test_dose_table_edit_with_a_clashing_brand_is_refused(client, clinic_admin):

@@ -307,6 +307,29 @@ def test_a_check_in_stores_phq9_and_a_high_risk_answer_alerts(
     assert client.get(f"/check-in/{checkin.token}/").status_code == 404
 
 
+def test_a_check_in_heads_each_question_with_its_own_time_frame(client, frozen_now, okafor):
+    """Issue 9: C-SSRS question 6 ("Have you ever...") sat under the PHQ-9's
+    "Over the last 2 weeks"; each question is now under its own time frame."""
+    patient = PatientFactory(with_login=True)
+    checkin = CheckInFactory(
+        appointment__patient=patient, appointment__clinician=okafor, patient=patient
+    )
+    client.force_login(patient.user)
+    page = client.get(f"/check-in/{checkin.token}/").content.decode()
+    two_weeks = page.index("Over the last 2 weeks, how often have you been bothered")
+    past_month = page.index(">In the past month:<")
+    lifetime = page.index(">Ever in your life:<")
+    assert two_weeks < page.index("Little interest or pleasure") < past_month
+    assert past_month < page.index("Have you wished you were dead") < lifetime
+    assert page.index("details of how to kill yourself") < lifetime
+    assert (
+        lifetime
+        < page.index("Have you ever done anything")
+        < page.index("Was this within the past 3 months?")
+    )
+    assert page.count('type="radio"') == 9 * 4 + 7 * 2
+
+
 def test_a_check_in_with_phq9_item_9_above_zero_alerts_like_the_intake(
     client, frozen_now, okafor, django_capture_on_commit_callbacks
 ):

@@ -412,6 +412,33 @@ def test_validate_section_gives_the_same_errors(changes: dict, expected: list) -
         ({"consent.signed_name": "dana  REYES"}, True),
         ({"consent.signed_name": "  Dana\tReyes "}, True),
         ({"consent.signed_name": "Reyes Dana"}, False),
+        # Accents folded: a keyboard without accents can sign (issue 9).
+        (
+            {
+                "patient.given_name": "Lucía",
+                "patient.family_name": "Fernández",
+                "consent.signed_name": "Lucia Fernandez",
+            },
+            True,
+        ),
+        (
+            {
+                "patient.given_name": "Lucia",
+                "patient.family_name": "Fernandez",
+                "consent.signed_name": "LUCÍA  fernández",
+            },
+            True,
+        ),
+        (
+            {
+                "patient.given_name": "Lucía",
+                "patient.family_name": "Fernández",
+                "consent.signed_name": "Lucia Hernandez",
+            },
+            False,
+        ),
+        ({"patient.given_name": "Zoë", "consent.signed_name": "ZOE REYES"}, True),
+        ({"patient.given_name": "ﬁona", "consent.signed_name": "Fiona Reyes"}, True),
         ({"patient.given_name": "Mary  Ann", "consent.signed_name": "mary ann reyes"}, True),
         ({"patient.date_of_birth": "2014-11-02"}, True),  # 12 today
         ({"patient.date_of_birth": "1906-11-03"}, True),  # 120, 121 tomorrow
@@ -571,3 +598,27 @@ def test_validate_section_without_context() -> None:
     ]
     with pytest.raises(ValueError, match="unknown section"):
         validate_section("nonsense", {})
+
+
+@pytest.mark.parametrize(
+    ("signed", "name", "ok"),
+    [
+        ("Lucia Fernandez", ("Lucía", "Fernández"), True),
+        ("  lucía\tFERNANDEZ ", ("Lucía", "Fernández"), True),
+        ("Lucia Fernandes", ("Lucía", "Fernández"), False),
+        ("Fernandez Lucia", ("Lucía", "Fernández"), False),
+        ("Jose Nunez", ("José", "Núñez"), True),
+        ("Dana Reyes", ("Dana", "Reyes"), True),
+    ],
+)
+def test_signature_matches_folds_case_accents_and_spacing(signed, name, ok) -> None:
+    from screening.engine import signature_matches
+
+    assert signature_matches(signed, name) is ok
+    errors = validate_section(
+        "consent",
+        {"agreed": True, "signed_name": signed, "signed_at": "2026-11-02T10:15:00-05:00"},
+        completed_on=date(2026, 11, 2),
+        patient_name=name,
+    )
+    assert (errors == []) is ok

@@ -87,7 +87,15 @@ def test_data_file_is_a_clean_list_of_records() -> None:
     records = _records()
     assert isinstance(records, list) and records
     for record in records:
-        required = {"generic", "brands", "classes", "min_dose_mg", "min_dose_older_mg"}
+        required = {
+            "generic",
+            "brands",
+            "classes",
+            "min_dose_mg",
+            "min_dose_older_mg",
+            "max_dose_mg",
+            "max_dose_source",
+        }
         assert required <= set(record) <= required | {"antidepressant_class"}
         assert record["generic"] == normalise_name(record["generic"])
         assert set(record["classes"]) <= set(CLASSES)

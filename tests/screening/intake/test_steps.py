@@ -265,13 +265,46 @@ def test_allergies_one_per_line(client, patient, document):
     assert draft(patient).document["allergies"] == ["penicillin", "ketamine"]
 
 
+def test_allergies_keep_their_lines_on_the_review_and_print_pages(client, patient, document):
+    """Issue 9: allergies typed on separate lines read "penicillin latex"."""
+    data = step_post("medicines", document, patient)
+    data["allergies"] = "penicillin\nlatex"
+    post(client, "medicines", data)
+    page = client.get("/intake/review/").content.decode()
+    assert "penicillin<br>latex" in page
+    intake = draft(patient)
+    intake.status = Intake.Status.SUBMITTED
+    intake.submitted_at = timezone.now()
+    intake.save()
+    page = client.get(f"/intake/{intake.pk}/").content.decode()
+    assert "penicillin<br>latex" in page
+
+
 class TestConsent:
     def test_the_signature_must_match_the_name(self, client, patient, document):
         post(client, "about", step_post("about", document, patient))
         data = step_post("consent", document, patient)
         data["signed_name"] = "Someone Else"
         page = post(client, "consent", data).content.decode()
-        assert "Please type your name exactly as you gave it" in page
+        assert "Please type your given and family names as you gave them" in page
+        assert draft(patient).step_state["consent"] == ATTENTION
+
+    def test_a_signature_without_accents_is_accepted(self, client):
+        lucia = PatientFactory(with_login=True, given_name="Lucía", family_name="Fernández")
+        client.force_login(lucia.user)
+        client.get("/intake/")
+        document = document_for(lucia, LIKELY_TRD)
+        assert post(client, "about", step_post("about", document, lucia)).status_code == 302
+        data = step_post("consent", document, lucia)
+        data["signed_name"] = "Lucia Fernandez"
+        response = post(client, "consent", data)
+        assert response.status_code == 302
+        intake = draft(lucia)
+        assert intake.step_state["consent"] == COMPLETE
+        assert intake.document["consent"]["signed_name"] == "Lucia Fernandez"
+        data["signed_name"] = "Lucia Hernandez"
+        page = post(client, "consent", data).content.decode()
+        assert "Please type your given and family names as you gave them" in page
 
     def test_case_and_spacing_do_not_matter_and_the_time_is_recorded(
         self, client, patient, document

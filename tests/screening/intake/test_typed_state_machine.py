@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from screening.engine import DEFAULT_KNOWLEDGE
 from screening.intake.forms import CurrentMedicationForm, TrialForm
 from screening.models import Intake
 from screening.services.intake import COMPLETE, FORM_STEPS, TYPED_KEY
@@ -40,21 +41,30 @@ pytestmark = pytest.mark.django_db
 
 MEDICINES = ["Sertraline", "Zoloft", "Effexor XR", "Bupropion", "Lithium", "Escitalopram"]
 
-trial_rows = st.fixed_dictionaries(
-    {
-        "medication": st.sampled_from(MEDICINES),
-        "max_daily_dose_mg": st.one_of(st.none(), st.integers(1, 300)),
-        "duration_weeks": st.integers(0, 60),
-        "current_episode": st.booleans(),
-        "response": st.sampled_from(["none", "partial", "response", "remission", "unknown"]),
-        "stopped_for_side_effects": st.booleans(),
-    }
+
+def doses(name: str, highest: int):
+    """A dose or none, up to the medicine's labelled maximum: a dose above it
+    asks for a confirmation first (tests/screening/intake/test_doses.py)."""
+    record = DEFAULT_KNOWLEDGE.match(name).record
+    if record is not None and record.max_dose_mg is not None:
+        highest = min(highest, int(record.max_dose_mg))
+    return st.one_of(st.none(), st.integers(1, highest))
+
+
+trial_rows = st.sampled_from(MEDICINES).flatmap(
+    lambda name: st.fixed_dictionaries(
+        {
+            "medication": st.just(name),
+            "max_daily_dose_mg": doses(name, 300),
+            "duration_weeks": st.integers(0, 60),
+            "current_episode": st.booleans(),
+            "response": st.sampled_from(["none", "partial", "response", "remission", "unknown"]),
+            "stopped_for_side_effects": st.booleans(),
+        }
+    )
 )
-medicine_rows = st.fixed_dictionaries(
-    {
-        "name": st.sampled_from(["Lisinopril", "Metformin", "Trintellix", "Levothyroxine"]),
-        "daily_dose_mg": st.one_of(st.none(), st.integers(1, 500)),
-    }
+medicine_rows = st.sampled_from(["Lisinopril", "Metformin", "Trintellix", "Levothyroxine"]).flatmap(
+    lambda name: st.fixed_dictionaries({"name": st.just(name), "daily_dose_mg": doses(name, 500)})
 )
 
 # step -> (row prefix, section, row form, row strategy); the other lists of the

@@ -187,7 +187,8 @@ def test_every_answer_is_shown_grouped_by_step(client, clinician):
                   "Treatments you have tried", "Physical health", "Alcohol and drugs",
                   "Current medicines and allergies", "Consent"):  # fmt: skip
         assert label in page, label
-    assert "penicillin, latex" in page
+    # One allergy a line, as typed (issue 9).
+    assert "penicillin<br>latex" in page
     assert "Trintellix" in page
     assert page.index('id="step-about"') < page.index('id="step-medicines"')
 
