@@ -58,6 +58,7 @@ from clinic.scheduling.services import (
     courses,
     rules,
 )
+from clinic.treatment.selectors import booking_warning
 from screening.coverage.selectors import (
     authorizations_needing_attention,
     patient_authorizations,
@@ -167,6 +168,8 @@ def book(request: HttpRequest) -> HttpResponse:
             _add_booking_errors(form, exc)
         else:
             messages.success(request, f"Booked: {_describe(appointment)}.")
+            if warning := booking_warning(appointment):
+                messages.warning(request, warning)
             return redirect(appointment.get_absolute_url())
     return render(
         request, "scheduling/book.html", {"form": form, "picker": _patient_picker(request, form)}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
+from clinic.treatment.selectors import case_sessions_section
 from screening.coverage.packet import case_section as coverage_section
 from screening.engine.scores import phq9_band
 from screening.engine.vocabulary import NO_FLAG_RANK, SEVERITY_BY_RANK
@@ -137,6 +138,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "notes": intake.case_notes.select_related("author"),
             "decisions": intake.case_decisions.select_related("by"),
             "history": intake.case_events.select_related("actor"),
+            "treatment": case_sessions_section(intake.patient, points),
         }
     )
     return context
