@@ -407,7 +407,7 @@ def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     if appointment.status != AppointmentStatus.COMPLETED and appointment.is_live:
         from clinic.scheduling.services import appointment_set_status
 
-        appointment_set_status(
+        session.appointment = appointment_set_status(
             appointment=appointment, status=AppointmentStatus.COMPLETED, changed_by=by
         )
     return session
