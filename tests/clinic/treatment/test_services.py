@@ -259,12 +259,13 @@ def test_tms_billing_codes_over_a_course():
     assert second.billing_code == "90869"
 
 
-def test_a_seizure_alerts_on_call_once(mailoutbox, settings, django_capture_on_commit_callbacks):
+# The worker closes and reopens database connections, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
+def test_a_seizure_alerts_on_call_once(mailoutbox, settings):
     settings.CLINIC_ONCALL_EMAILS = ["oncall@example.org"]
     session = complete_session("tms")
-    with django_capture_on_commit_callbacks(execute=True):
-        svc.session_save(session=session, raw={"seizure": "yes"}, by=session.started_by)
-        svc.session_save(session=session, raw={"side_effects": "seizure"}, by=session.started_by)
+    svc.session_save(session=session, raw={"seizure": "yes"}, by=session.started_by)
+    svc.session_save(session=session, raw={"side_effects": "seizure"}, by=session.started_by)
     run_worker()
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["oncall@example.org"]
