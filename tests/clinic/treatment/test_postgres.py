@@ -22,9 +22,12 @@ def test_a_signed_session_refuses_update_and_delete():
     session = _signed()
     with pytest.raises(DatabaseError, match="signed treatment session"), transaction.atomic():
         TreatmentSession.objects.filter(pk=session.pk).update(document={})
-    with pytest.raises(DatabaseError, match="signed treatment session"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM treatment_treatmentsession WHERE id = %s", [session.pk])
+    with (
+        pytest.raises(DatabaseError, match="signed treatment session"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM treatment_treatmentsession WHERE id = %s", [session.pk])
     session.refresh_from_db()
     assert session.document["lot_number"] == "LOT-9911"
 
