@@ -53,9 +53,11 @@ def _is_autosave(request: HttpRequest) -> bool:
 
 def _day(request: HttpRequest) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(request.GET.get("day", ""))
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         return timezone.localdate()
+    # Far-off days would overflow the day before and after.
+    return day if 1900 <= day.year <= 2200 else timezone.localdate()
 
 
 @role_required(CLINICIAN, ADMIN, SCHEDULER)
