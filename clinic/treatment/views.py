@@ -157,8 +157,15 @@ def _prompts(session: TreatmentSession) -> list[str]:
             medicines_changed=doc.get("medicines_changed") is True,
         )
         if why and doc.get("mt_determined_today") is not True:
+            if mt_date is None:
+                reason = _("no motor threshold recorded in this course")
+            elif doc.get("medicines_changed") is True:
+                reason = _("medicines changed since it was determined")
+            else:
+                days = (svc.session_day(session) - mt_date).days
+                reason = _("last determined %(days)s days ago") % {"days": days}
             prompts.append(
-                _("Determine the resting motor threshold today: %(why)s.") % {"why": _(why)}
+                _("Determine the resting motor threshold today: %(why)s.") % {"why": reason}
             )
     if session.modality == c.ECT:
         done = [
