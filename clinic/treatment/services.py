@@ -387,7 +387,9 @@ def session_facts(
 
 def sign_problems(session: TreatmentSession, vitals: list[VitalSign] | None = None) -> d.Errors:
     problems = d.sign_problems(session.modality, session.document, session_facts(session, vitals))
-    problems += [(name, "what was typed is not valid") for name in session.typed]
+    problems += [
+        (name, "what was typed is not valid") for name in session.typed if name != VITALS_DRAFT_KEY
+    ]
     return problems
 
 
@@ -500,3 +502,35 @@ def session_keep_typed(*, session: TreatmentSession, raw: Mapping[str, Any]) -> 
             typed[name] = str(raw[name])[:4000]
     session.typed = typed
     session.save(update_fields=["typed"])
+
+
+VITALS_DRAFT_KEY = "_vitals"
+VITALS_DRAFT_FIELDS = (
+    "taken_at",
+    "phase",
+    "systolic",
+    "diastolic",
+    "heart_rate",
+    "spo2",
+    "respiratory_rate",
+)
+
+
+@transaction.atomic
+def vitals_draft_keep(*, session: TreatmentSession, raw: Mapping[str, Any]) -> None:
+    """Keep the vitals being typed (not yet added), so a closed tab loses
+    nothing; cleared when the reading is added."""
+    session = _lock(session)
+    typed = dict(session.typed)
+    typed[VITALS_DRAFT_KEY] = {
+        name: str(raw.get(name, ""))[:20] for name in VITALS_DRAFT_FIELDS if name in raw
+    }
+    session.typed = typed
+    session.save(update_fields=["typed"])
+
+
+def vitals_draft_clear(session: TreatmentSession) -> None:
+    if VITALS_DRAFT_KEY in session.typed:
+        typed = dict(session.typed)
+        typed.pop(VITALS_DRAFT_KEY)
+        TreatmentSession.objects.filter(pk=session.pk, signed_at__isnull=True).update(typed=typed)

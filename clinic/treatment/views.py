@@ -217,8 +217,7 @@ def _chart_context(
         "error_list": [(name, labels.get(name, name), message) for name, message in errors.items()],
         "problems": [(name, labels.get(name, name), message) for name, message in problems],
         "vitals": vitals,
-        "vital_form": vital_form
-        or VitalForm(initial={"taken_at": now_time(), "phase": _default_phase(session, vitals)}),
+        "vital_form": vital_form or _vital_form(session, vitals),
         "response_form": ResponseForm(),
         "addendum_form": addendum_form or AddendumForm(),
         "submit_form": submit_form or RemsSubmitForm(),
@@ -241,6 +240,16 @@ def _chart_context(
         "billing_code": session.billing_code,
     }
     return context
+
+
+def _vital_form(session: TreatmentSession, vitals: list[VitalSign]) -> VitalForm:
+    """A new reading's form: what was being typed, or now and the likely phase."""
+    draft = session.typed.get(svc.VITALS_DRAFT_KEY)
+    if draft:
+        form = VitalForm(draft)
+        form.is_valid()  # show what is wrong with it, as it was typed
+        return form
+    return VitalForm(initial={"taken_at": now_time(), "phase": _default_phase(session, vitals)})
 
 
 def _default_phase(session: TreatmentSession, vitals: list[VitalSign]) -> str:
@@ -330,6 +339,12 @@ def _session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vitals_add(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for(request, pk)
+    if _is_autosave(request):  # the vitals being typed: kept, not yet added
+        try:
+            svc.vitals_draft_keep(session=session, raw=request.POST)
+        except svc.SessionError as exc:
+            return JsonResponse({"saved": False, "error": str(exc)}, status=409)
+        return JsonResponse({"saved": True})
     form = VitalForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -350,6 +365,7 @@ def vitals_add(request: HttpRequest, pk: int) -> HttpResponse:
         except svc.SessionError as exc:
             messages.error(request, str(exc))
             return redirect(session.get_absolute_url())
+        svc.vitals_draft_clear(session)
         if vital.out_of_limits:
             messages.warning(request, _("This reading is outside the limits: record a response."))
         elif vital.predose_high:

@@ -106,7 +106,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form.session-form"), setupAutosave);
+    Array.prototype.forEach.call(
+      document.querySelectorAll("form.session-form, form.vitals-form[data-autosave]"), setupAutosave
+    );
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.addEventListener("click", function () { window.print(); });
     });

@@ -96,6 +96,11 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     with _saved(page):
         page.locator("#f-first_device_time").fill("09:10")
     problems["chart"] = serious_violations(page)
+    # The 40-minute BP is being typed when the tab is closed.
+    vitals_form = page.get_by_test_id("vitals-form")
+    vitals_form.get_by_label("Time").fill("09:50")
+    with _saved(page):
+        vitals_form.get_by_label("Systolic (mmHg)").fill("138")
 
     # The tab is closed in the middle; a new one shows everything typed.
     page.close()
@@ -108,6 +113,9 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     expect(page.locator("#f-no_food_2h-yes")).to_be_checked()
     expect(page.get_by_test_id("session-state")).to_have_text("Monitoring")
     expect(page.get_by_test_id("bp-due")).to_contain_text("Blood pressure due at 09:50")
+    vitals_form = page.get_by_test_id("vitals-form")
+    expect(vitals_form.get_by_label("Systolic (mmHg)")).to_have_value("138")
+    expect(vitals_form.get_by_label("Time")).to_have_value("09:50")
 
     # The BP at 40 minutes; monitoring; dissociation resolved.
     _vitals(page, "09:50", "Scheduled check", "138", "86")

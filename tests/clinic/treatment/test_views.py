@@ -442,3 +442,27 @@ def test_the_due_list_queries_do_not_grow(client, clinician, django_assert_num_q
     with django_assert_num_queries(DUE_QUERIES):
         response = client.get("/sessions/rems-due/")
     assert response.content.decode().count('data-testid="due-row"') == size
+
+
+def test_vitals_being_typed_are_kept_until_added(client, clinician):
+    session = started_session("iv_ketamine")
+    client.force_login(clinician)
+    response = client.post(
+        url(session, "vitals/"),
+        {"taken_at": "09:40", "phase": "check", "systolic": "13"},
+        **AUTOSAVE,
+    )
+    assert json.loads(response.content) == {"saved": True}
+    assert not VitalSign.objects.exists()
+    page = client.get(url(session)).content.decode()
+    assert 'value="09:40"' in page and 'value="13"' in page
+    client.post(
+        url(session, "vitals/"),
+        {"taken_at": "09:40", "phase": "check", "systolic": "134", "diastolic": "84"},
+    )
+    session.refresh_from_db()
+    assert "_vitals" not in session.typed
+    assert VitalSign.objects.get().systolic == 134
+    assert svc.sign_problems(session) and all(
+        name != "_vitals" for name, _message in svc.sign_problems(session)
+    )
