@@ -14,6 +14,31 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (extracted by makemessages)."""
+    return message
+
+
+class Message(str):
+    """A message in English that also keeps its template and values, so the
+    page can show it translated: ``_(m.template) % m.params``."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        text = template % params
+        obj = super().__new__(cls, text)
+        obj.template = template
+        obj.params = params
+        return obj
+
+
+M = Message
+_ = gettext_noop
+
+
 # -- modalities -----------------------------------------------------------------
 
 IV_KETAMINE = "iv_ketamine"
@@ -163,18 +188,26 @@ def predose_decision_problems(
         return [
             (
                 "predose_bp_decision",
-                "The pre-dose blood pressure is at or above the treatment threshold: "
-                "record a decision (recheck, proceed with a reason, or hold).",
+                M(
+                    _(
+                        "The pre-dose blood pressure is at or above the treatment threshold: "
+                        "record a decision (recheck, proceed with a reason, or hold)."
+                    )
+                ),
             )
         ]
     if decision == PROCEED and not (reason or "").strip():
-        return [("predose_bp_reason", "Give the reason for proceeding.")]
+        return [("predose_bp_reason", M(_("Give the reason for proceeding.")))]
     if decision == RECHECK:
         return [
             (
                 "predose_bp_decision",
-                "A recheck was chosen: record the rechecked pre-dose blood pressure, "
-                "then proceed with a reason or hold.",
+                M(
+                    _(
+                        "A recheck was chosen: record the rechecked pre-dose blood pressure, "
+                        "then proceed with a reason or hold."
+                    )
+                ),
             )
         ]
     return []
@@ -223,16 +256,22 @@ def esketamine_discharge_problems(
     for effect, (observed, resolved) in effects.items():
         if observed and resolved is None:
             problems.append(
-                (f"{effect}_resolved", "Record when it resolved before discharging the patient.")
+                (
+                    f"{effect}_resolved",
+                    M(_("Record when it resolved before discharging the patient.")),
+                )
             )
         elif observed and minutes_between(resolved, discharge) is None:
             problems.append(
-                (f"{effect}_resolved", "It resolved after the discharge time: check the times.")
+                (
+                    f"{effect}_resolved",
+                    M(_("It resolved after the discharge time: check the times.")),
+                )
             )
     monitored = minutes_between(first_device, discharge)
     if first_device is not None and monitored is None:
         problems.append(
-            ("discharge_time", "Discharge is before the first device: check the times.")
+            ("discharge_time", M(_("Discharge is before the first device: check the times.")))
         )
     elif (
         monitored is not None
@@ -242,8 +281,13 @@ def esketamine_discharge_problems(
         problems.append(
             (
                 "early_discharge_reason",
-                f"Discharge after {monitored} minutes is before the 2 hours of monitoring: "
-                "give the reason.",
+                M(
+                    _(
+                        "Discharge after %(minutes)s minutes is before the 2 hours of "
+                        "monitoring: give the reason."
+                    ),
+                    minutes=monitored,
+                ),
             )
         )
     return problems
@@ -282,14 +326,22 @@ def ketamine_dose_problems(
         problems.append(
             (
                 "dose_mg_per_kg",
-                f"{mg_per_kg:g} mg/kg is above the clinic maximum of {max_mg_per_kg:g} mg/kg.",
+                M(
+                    _("%(dose)s mg/kg is above the clinic maximum of %(maximum)s mg/kg."),
+                    dose=f"{mg_per_kg:g}",
+                    maximum=f"{max_mg_per_kg:g}",
+                ),
             )
         )
     if total is not None and total > max_total_mg + 1e-9:
         problems.append(
             (
                 "dose_mg_per_kg",
-                f"The total of {total:g} mg is above the clinic maximum of {max_total_mg:g} mg.",
+                M(
+                    _("The total of %(total)s mg is above the clinic maximum of %(maximum)s mg."),
+                    total=f"{total:g}",
+                    maximum=f"{max_total_mg:g}",
+                ),
             )
         )
     return problems

@@ -22,12 +22,9 @@ from pydantic import BeforeValidator, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from clinic.treatment import clinical as c
+from clinic.treatment.clinical import Message, gettext_noop
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a label for translation (extracted by makemessages, translated
-    where it is shown)."""
-    return message
+M = Message
 
 
 Errors = list[tuple[str, str]]
@@ -558,42 +555,52 @@ FIELDS: dict[str, dict[str, Field]] = {
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d)?$")
 
 
-def _fail(message: str) -> PydanticCustomError:
-    return PydanticCustomError("session_field", message)
+def _fail(template: str, **params: Any) -> PydanticCustomError:
+    """The template (python-format, translated where shown) and its values
+    travel in the error's context."""
+    return PydanticCustomError("session_field", template, {"params": params})
 
 
 def _checker(spec: Field) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if isinstance(value, str):
             if "\x00" in value:
-                raise _fail("must not contain a NUL character")
+                raise _fail(gettext_noop("must not contain a NUL character"))
             value = value.strip()
         if value is None or value == "":
             return None
         kind = spec.kind
         if kind in ("int", "number"):
             if isinstance(value, bool):
-                raise _fail("must be a number")
+                raise _fail(gettext_noop("must be a number"))
             try:
                 number = float(value) if kind == "number" else int(str(value))
             except (TypeError, ValueError):
-                message = "must be a whole number" if kind == "int" else "must be a number"
+                message = (
+                    gettext_noop("must be a whole number")
+                    if kind == "int"
+                    else gettext_noop("must be a number")
+                )
                 raise _fail(message) from None
             if not math.isfinite(number):
-                raise _fail("must be a number")
+                raise _fail(gettext_noop("must be a number"))
             if (
                 spec.low is not None
                 and number < spec.low
                 or (spec.high is not None and number > spec.high)
             ):
-                raise _fail(f"must be between {spec.low:g} and {spec.high:g}")
+                raise _fail(
+                    gettext_noop("must be between %(low)s and %(high)s"),
+                    low=f"{spec.low:g}",
+                    high=f"{spec.high:g}",
+                )
             return number
         if kind in ("text", "longtext"):
             if not isinstance(value, str):
-                raise _fail("must be text")
+                raise _fail(gettext_noop("must be text"))
             limit = 200 if kind == "text" else 4000
             if len(value) > limit:
-                raise _fail(f"must be at most {limit} characters")
+                raise _fail(gettext_noop("must be at most %(limit)s characters"), limit=limit)
             return value
         if kind == YES_NO:
             if isinstance(value, bool):
@@ -602,22 +609,22 @@ def _checker(spec: Field) -> Callable[[Any], Any]:
                 return True
             if value in ("no", "false", "0"):
                 return False
-            raise _fail("must be yes or no")
+            raise _fail(gettext_noop("must be yes or no"))
         if kind == "choice":
             allowed = [key for key, _label in spec.choices]
             if value not in allowed:
-                raise _fail(f"must be one of: {', '.join(allowed)}")
+                raise _fail(gettext_noop("must be one of: %(values)s"), values=", ".join(allowed))
             return value
         if kind == "time":
             if not isinstance(value, str) or not _TIME.match(value):
-                raise _fail("must be a time like 14:05")
+                raise _fail(gettext_noop("must be a time like 14:05"))
             return value[:5]
         if kind == "date":
             try:
                 return datetime.date.fromisoformat(str(value)).isoformat()
             except ValueError:
-                raise _fail("must be a date like 2026-03-02") from None
-        raise _fail("unknown field kind")
+                raise _fail(gettext_noop("must be a date like 2026-03-02")) from None
+        raise _fail(gettext_noop("unknown field kind"))
 
     return check
 
@@ -641,7 +648,9 @@ def validate_fields(modality: str, raw: Mapping[str, Any]) -> tuple[dict[str, An
         try:
             values[name] = _ADAPTERS[(modality, name)].validate_python(raw[name])
         except ValidationError as exc:
-            errors.append((name, exc.errors()[0]["msg"]))
+            error = exc.errors()[0]
+            params = (error.get("ctx") or {}).get("params") or {}
+            errors.append((name, M(error["msg"], **params)))
     return values, errors
 
 
@@ -650,7 +659,9 @@ def parse_document(modality: str, data: Mapping[str, Any]) -> dict[str, Any]:
     if data.get("format") not in (None, FORMATS[modality]):
         raise DocumentError([("format", f"must be {FORMATS[modality]}")])
     unknown = sorted(set(data) - set(FIELDS[modality]) - {"format", "computed"})
-    errors: Errors = [(name, "is not a field of this document") for name in unknown]
+    errors: Errors = [
+        (name, M(gettext_noop("is not a field of this document"))) for name in unknown
+    ]
     values, problems = validate_fields(modality, data)
     errors += problems
     if errors:
@@ -686,7 +697,7 @@ def _required_missing(modality: str, doc: Mapping[str, Any], *, held: bool) -> E
             got = doc.get(other)
             needed = needed or (got is not None if wanted == "*" else got == wanted)
         if needed:
-            errors.append((name, "is needed to sign"))
+            errors.append((name, M(gettext_noop("is needed to sign"))))
     return errors
 
 
@@ -716,8 +727,12 @@ def sign_problems(modality: str, doc: Mapping[str, Any], facts: SessionFacts) ->
         errors.append(
             (
                 "vitals",
-                f"{facts.unanswered_vitals} reading(s) outside the limits have no recorded "
-                "response.",
+                M(
+                    gettext_noop(
+                        "%(count)s reading(s) outside the limits have no recorded response."
+                    ),
+                    count=facts.unanswered_vitals,
+                ),
             )
         )
     if modality in (c.ESKETAMINE, c.IV_KETAMINE):
@@ -727,14 +742,21 @@ def sign_problems(modality: str, doc: Mapping[str, Any], facts: SessionFacts) ->
             reason=doc.get("predose_bp_reason"),
         )
         if not facts.has_predose_bp:
-            errors.append(("vitals", "Record the blood pressure before dosing."))
+            errors.append(("vitals", M(gettext_noop("Record the blood pressure before dosing."))))
     if held:
         return errors
     if modality == c.ESKETAMINE:
         if not facts.has_check_bp:
-            errors.append(("vitals", "Record the blood pressure about 40 minutes after the dose."))
+            errors.append(
+                (
+                    "vitals",
+                    M(gettext_noop("Record the blood pressure about 40 minutes after the dose.")),
+                )
+            )
         if not facts.has_discharge_bp:
-            errors.append(("vitals", "Record the blood pressure before discharge."))
+            errors.append(
+                ("vitals", M(gettext_noop("Record the blood pressure before discharge.")))
+            )
         errors += esketamine_checks(doc)
     elif modality == c.IV_KETAMINE:
         errors += c.ketamine_dose_problems(
@@ -746,13 +768,17 @@ def sign_problems(modality: str, doc: Mapping[str, Any], facts: SessionFacts) ->
         if c.minutes_between(
             as_time(doc.get("infusion_start")), as_time(doc.get("infusion_stop"))
         ) is None and doc.get("infusion_stop"):
-            errors.append(("infusion_stop", "The stop is before the start: check the times."))
+            errors.append(
+                ("infusion_stop", M(gettext_noop("The stop is before the start: check the times.")))
+            )
     elif modality == c.TMS:
         planned, delivered = doc.get("pulses_planned"), doc.get("pulses_delivered")
         if planned is not None and delivered is not None and delivered > planned:
-            errors.append(("pulses_delivered", "More pulses delivered than planned: check."))
+            errors.append(
+                ("pulses_delivered", M(gettext_noop("More pulses delivered than planned: check.")))
+            )
     elif modality == c.ECT and doc.get("charge_mc") is None and doc.get("energy_pct") is None:
-        errors.append(("charge_mc", "Record the charge (mC) or the % energy."))
+        errors.append(("charge_mc", M(gettext_noop("Record the charge (mC) or the %% energy."))))
     return errors
 
 
@@ -774,8 +800,14 @@ def esketamine_checks(doc: Mapping[str, Any]) -> Errors:
         errors.append(
             (
                 "devices",
-                f"{devices} device(s) deliver {devices * c.ESKETAMINE_MG_PER_DEVICE} mg, "
-                f"not {dose} mg.",
+                M(
+                    gettext_noop(
+                        "%(devices)s device(s) deliver %(delivered)s mg, not %(dose)s mg."
+                    ),
+                    devices=devices,
+                    delivered=devices * c.ESKETAMINE_MG_PER_DEVICE,
+                    dose=dose,
+                ),
             )
         )
     return errors

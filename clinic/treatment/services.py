@@ -18,6 +18,8 @@ from clinic.safety import safety_answer_raise
 from clinic.scheduling.models import Appointment, AppointmentStatus
 from clinic.treatment import clinical as c
 from clinic.treatment import documents as d
+from clinic.treatment.clinical import Message as M
+from clinic.treatment.clinical import gettext_noop
 from clinic.treatment.models import (
     Addendum,
     RemsCertification,
@@ -95,19 +97,23 @@ def start_refusal(appointment: Appointment) -> str | None:
     """Why a session cannot be started for this appointment, or None."""
     modality = modality_of(appointment)
     if modality is None:
-        return "This appointment is not a treatment session."
+        return M(gettext_noop("This appointment is not a treatment session."))
     if not appointment.is_live:
-        return "This appointment is cancelled or a no-show."
+        return M(gettext_noop("This appointment is cancelled or a no-show."))
     if modality == c.ESKETAMINE:
         if rems_site() is None:
-            return (
-                "The clinic has no SPRAVATO REMS certification recorded: an esketamine "
-                "session cannot be started (add it in the admin)."
+            return M(
+                gettext_noop(
+                    "The clinic has no SPRAVATO REMS certification recorded: an esketamine "
+                    "session cannot be started (add it in the admin)."
+                )
             )
         if rems_enrollment_of(appointment.patient) is None:
-            return (
-                "The patient is not enrolled in the SPRAVATO REMS: enrol them before an "
-                "esketamine session can be started."
+            return M(
+                gettext_noop(
+                    "The patient is not enrolled in the SPRAVATO REMS: enrol them before an "
+                    "esketamine session can be started."
+                )
             )
     return None
 
@@ -230,7 +236,9 @@ def _lock(session: TreatmentSession) -> TreatmentSession:
         .get(pk=session.pk)
     )
     if locked.is_signed:
-        raise SessionError("This session is signed and cannot be changed: add an addendum.")
+        raise SessionError(
+            M(gettext_noop("This session is signed and cannot be changed: add an addendum."))
+        )
     return locked
 
 
@@ -388,7 +396,9 @@ def session_facts(
 def sign_problems(session: TreatmentSession, vitals: list[VitalSign] | None = None) -> d.Errors:
     problems = d.sign_problems(session.modality, session.document, session_facts(session, vitals))
     problems += [
-        (name, "what was typed is not valid") for name in session.typed if name != VITALS_DRAFT_KEY
+        (name, M(gettext_noop("what was typed is not valid")))
+        for name in session.typed
+        if name != VITALS_DRAFT_KEY
     ]
     return problems
 
@@ -420,7 +430,9 @@ def addendum_add(*, session: TreatmentSession, reason: str, body: str, by: User)
     """A correction to a signed session, beside the original."""
     session = TreatmentSession.objects.select_for_update().get(pk=session.pk)
     if not session.is_signed:
-        raise SessionError("The session is not signed yet: change the chart itself.")
+        raise SessionError(
+            M(gettext_noop("The session is not signed yet: change the chart itself."))
+        )
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = "Give the reason for the addendum."
@@ -443,11 +455,11 @@ def rems_submit(
     """Record that the session's REMS Patient Monitoring Form was submitted."""
     session = TreatmentSession.objects.select_for_update().get(pk=session.pk)
     if session.modality != c.ESKETAMINE:
-        raise SessionError("Only esketamine sessions have a REMS monitoring form.")
+        raise SessionError(M(gettext_noop("Only esketamine sessions have a REMS monitoring form.")))
     if not session.is_signed:
-        raise SessionError("Sign the session before submitting its REMS form.")
+        raise SessionError(M(gettext_noop("Sign the session before submitting its REMS form.")))
     if RemsSubmission.objects.filter(session=session).exists():
-        raise SessionError("The REMS form of this session was already submitted.")
+        raise SessionError(M(gettext_noop("The REMS form of this session was already submitted.")))
     if method not in RemsSubmission.Method.values:
         raise ValidationError({"method": "Choose how the form was submitted."})
     return RemsSubmission.objects.create(

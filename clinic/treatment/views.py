@@ -36,6 +36,7 @@ from clinic.treatment import documents as d
 from clinic.treatment import selectors
 from clinic.treatment import services as svc
 from clinic.treatment.access import get_session_for
+from clinic.treatment.clinical import Message
 from clinic.treatment.forms import AddendumForm, RemsSubmitForm, ResponseForm, VitalForm, now_time
 from clinic.treatment.models import TreatmentProtocol, TreatmentSession, VitalSign
 
@@ -43,6 +44,17 @@ CHARTING = (CLINICIAN, ADMIN)
 AUTOSAVE_HEADER = "HTTP_X_SESSION_AUTOSAVE"
 RESUME_SALT = "treatment-session-resume"
 RESUME_MAX_AGE = 60 * 60 * 12
+
+
+def tr(message) -> str:
+    """A message of the clinical rules or services, in the page's language."""
+    if isinstance(message, Message):
+        return _(message.template) % message.params
+    return _(str(message))
+
+
+def _error_text(exc: Exception) -> str:
+    return tr(exc.args[0]) if exc.args else str(exc)
 
 
 def _is_autosave(request: HttpRequest) -> bool:
@@ -87,7 +99,7 @@ def session_start(request: HttpRequest, appointment_pk: int) -> HttpResponse:
     try:
         session = svc.session_start(appointment=appointment, by=request.user)
     except svc.SessionError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _error_text(exc))
         return redirect(
             reverse("treatment:today") + f"?day={timezone.localtime(appointment.start).date()}"
         )
@@ -203,7 +215,7 @@ def _chart_context(
     protocol = TreatmentProtocol.objects.filter(modality=session.modality).first()
     if errors is None:
         _values, typed_errors = d.validate_fields(session.modality, session.typed)
-        errors = dict(typed_errors)
+        errors = {name: tr(message) for name, message in typed_errors}
     problems = svc.sign_problems(session, vitals)
     labels = _labels(session.modality)
     due, due_at = selectors.due_of(session, vitals, protocol.vitals_minutes if protocol else [])
@@ -215,7 +227,7 @@ def _chart_context(
         "sections": _field_rows(session, errors),
         "errors": errors,
         "error_list": [(name, labels.get(name, name), message) for name, message in errors.items()],
-        "problems": [(name, labels.get(name, name), message) for name, message in problems],
+        "problems": [(name, labels.get(name, name), tr(message)) for name, message in problems],
         "vitals": vitals,
         "vital_form": vital_form or _vital_form(session, vitals),
         "response_form": ResponseForm(),
@@ -307,8 +319,8 @@ def _session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         errors = svc.session_save(session=session, raw=request.POST, by=request.user)
     except svc.SessionError as exc:
         if autosave:
-            return JsonResponse({"saved": False, "error": str(exc)}, status=409)
-        messages.error(request, str(exc))
+            return JsonResponse({"saved": False, "error": _error_text(exc)}, status=409)
+        messages.error(request, _error_text(exc))
         return redirect(session.get_absolute_url())
     session.refresh_from_db()
     if autosave:
@@ -316,7 +328,7 @@ def _session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "saved": True,
                 "state": session.state,
-                "errors": dict(errors),
+                "errors": {name: tr(message) for name, message in errors},
                 "computed": {
                     k: v
                     for k, v in d.computed(session.modality, session.document).items()
@@ -329,7 +341,9 @@ def _session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Saved. Some answers need your attention: they are kept as typed.")
         )
         return render(
-            request, "treatment/session.html", _chart_context(request, session, errors=dict(errors))
+            request,
+            "treatment/session.html",
+            _chart_context(request, session, errors={n: tr(m) for n, m in errors}),
         )
     messages.success(request, _("Saved."))
     return redirect(session.get_absolute_url())
@@ -343,7 +357,7 @@ def vitals_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.vitals_draft_keep(session=session, raw=request.POST)
         except svc.SessionError as exc:
-            return JsonResponse({"saved": False, "error": str(exc)}, status=409)
+            return JsonResponse({"saved": False, "error": _error_text(exc)}, status=409)
         return JsonResponse({"saved": True})
     form = VitalForm(request.POST)
     if form.is_valid():
@@ -363,7 +377,7 @@ def vitals_add(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         except svc.SessionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, _error_text(exc))
             return redirect(session.get_absolute_url())
         svc.vitals_draft_clear(session)
         if vital.out_of_limits:
@@ -401,7 +415,9 @@ def vital_respond(request: HttpRequest, pk: int, vital_pk: int) -> HttpResponse:
     try:
         svc.vital_respond(vital=vital, response=form.cleaned_data["response"], by=request.user)
     except (svc.SessionError, ValidationError) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        messages.error(
+            request, exc.messages[0] if isinstance(exc, ValidationError) else _error_text(exc)
+        )
     else:
         messages.success(request, _("Response recorded."))
     return redirect(session.get_absolute_url() + "#vitals")
@@ -417,7 +433,7 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The session cannot be signed yet: see what is missing."))
         return redirect(session.get_absolute_url() + "#sign")
     except svc.SessionError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _error_text(exc))
         return redirect(session.get_absolute_url())
     messages.success(
         request, _("Signed. The session can no longer be changed; corrections are addenda.")
@@ -434,7 +450,7 @@ def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.addendum_add(session=session, by=request.user, **form.cleaned_data)
         except svc.SessionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("Addendum added."))
             return redirect(session.get_absolute_url() + "#addenda")
@@ -503,7 +519,7 @@ def rems_submit(request: HttpRequest, pk: int) -> HttpResponse:
             svc.rems_submit(session=session, by=request.user, **form.cleaned_data)
         except (svc.SessionError, ValidationError) as exc:
             messages.error(
-                request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                request, exc.messages[0] if isinstance(exc, ValidationError) else _error_text(exc)
             )
         else:
             messages.success(request, _("Recorded: the REMS form was submitted."))
