@@ -171,4 +171,12 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     page.goto(f"{live_server.url}/sessions/rems-due/")
     expect(page.get_by_test_id("due-row")).to_have_count(1)
     problems["rems_due"] = serious_violations(page)
+
+    # And on a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(chart_url)
+    expect(page.get_by_test_id("session-state")).to_have_text("Signed")
+    problems["phone_chart"] = serious_violations(page)
+    page.goto(f"{live_server.url}/sessions/")
+    problems["phone_today"] = serious_violations(page)
     assert problems == {key: [] for key in problems}
