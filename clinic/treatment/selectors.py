@@ -150,12 +150,15 @@ class DueForm:
 
 
 def rems_forms_due(today: datetime.date | None = None) -> list[DueForm]:
-    """Esketamine sessions (dosed, not held) whose REMS form is not yet
+    """Esketamine sessions (dosed, so not held) whose REMS form is not yet
     submitted, oldest first, with the days left of the 7."""
     today = today or timezone.localdate()
     sessions = (
         TreatmentSession.objects.filter(
-            modality=c.ESKETAMINE, held=False, rems_submission__isnull=True
+            modality=c.ESKETAMINE,
+            held=False,
+            dosed_at__isnull=False,
+            rems_submission__isnull=True,
         )
         .select_related("patient", "appointment", "appointment__room", "signed_by")
         .order_by("appointment__start")

@@ -382,6 +382,7 @@ def test_the_due_list_counts_days_oldest_first_and_records_the_submitter(client,
         )
     held = started_session("esketamine")
     svc.session_save(session=held, raw={"predose_bp_decision": "hold"}, by=held.started_by)
+    started_session("esketamine")  # not dosed yet: no form
     client.force_login(clinician)
     page = client.get("/sessions/rems-due/").content.decode()
     rows = page.split('data-testid="due-row"')[1:]
