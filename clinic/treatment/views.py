@@ -250,8 +250,27 @@ def _chart_context(
         if session.modality == c.ESKETAMINE
         else {},
         "billing_code": session.billing_code,
+        "timepoints": _timepoints(session, vitals, protocol),
     }
     return context
+
+
+def _timepoints(session: TreatmentSession, vitals: list[VitalSign], protocol) -> list[dict]:
+    """The protocol's vitals time points after the start (IV ketamine), each
+    with its time once the infusion has started and whether it is done."""
+    if session.modality != c.IV_KETAMINE or protocol is None:
+        return []
+    start = timezone.localtime(session.dosed_at).time() if session.dosed_at else None
+    checks = sum(1 for v in vitals if v.phase == VitalSign.Phase.CHECK)
+    later = sorted(m for m in protocol.vitals_minutes if m > 0)
+    return [
+        {
+            "minutes": minutes,
+            "at": c.add_minutes(start, minutes) if start else None,
+            "done": index < checks,
+        }
+        for index, minutes in enumerate(later)
+    ]
 
 
 def _vital_form(session: TreatmentSession, vitals: list[VitalSign]) -> VitalForm:

@@ -467,3 +467,17 @@ def test_vitals_being_typed_are_kept_until_added(client, clinician):
     assert svc.sign_problems(session) and all(
         name != "_vitals" for name, _message in svc.sign_problems(session)
     )
+
+
+def test_ketamine_time_points_from_the_protocol(client, clinician):
+    from clinic.treatment.models import TreatmentProtocol
+
+    session = started_session("iv_ketamine")
+    TreatmentProtocol.objects.filter(modality="iv_ketamine").update(vitals_minutes=[0, 20, 40])
+    svc.session_save(session=session, raw={"infusion_start": "09:10"}, by=clinician)
+    vitals(session, "09:05", "pre_dose")
+    vitals(session, "09:30", "check")
+    client.force_login(clinician)
+    page = client.get(url(session)).content.decode()
+    assert "20 min (09:30) ✓" in page and "40 min (09:50)" in page
+    assert "Vitals check" in page and "at 09:50" in page
