@@ -158,7 +158,7 @@ def seed(stdout) -> None:
     # Five days ago: a signed esketamine session whose REMS form is due in 2 days.
     past = today - datetime.timedelta(days=5)
     earlier = book(
-        "dana.reyes@example.org", "esketamine-session", past, "10:00", okafor, "Infusion chair 2"
+        "dana.reyes@example.org", "esketamine-session", past, "07:00", okafor, "Infusion chair 2"
     )
     if earlier:
         session = svc.session_start(appointment=earlier, by=okafor)
@@ -166,20 +166,20 @@ def seed(stdout) -> None:
             session,
             past,
             [
-                ("10:00", "pre_dose", 128, 82, 72, 98),
-                ("10:50", "check", 142, 88, 80, 97),
-                ("12:10", "discharge", 126, 80, 70, 98),
+                ("07:00", "pre_dose", 128, 82, 72, 98),
+                ("07:50", "check", 142, 88, 80, 97),
+                ("09:05", "discharge", 126, 80, 70, 98),
             ],
             okafor,
         )
         svc.session_save(
-            session=session, raw=_esketamine_done("10:10", "11:30", "12:15"), by=okafor
+            session=session, raw=_esketamine_done("07:10", "08:30", "09:10"), by=okafor
         )
         svc.session_sign(session=session, by=okafor)
 
     # Today, chair 1: signed, monitoring, in progress (BP above threshold), not started.
     signed = book(
-        "dana.reyes@example.org", "esketamine-session", today, "07:00", okafor, "Infusion chair 1"
+        "dana.reyes@example.org", "esketamine-session", today, "06:30", okafor, "Infusion chair 1"
     )
     if signed:
         session = svc.session_start(appointment=signed, by=okafor)
@@ -187,21 +187,21 @@ def seed(stdout) -> None:
             session,
             today,
             [
-                ("07:00", "pre_dose", 124, 80, 70, 98),
-                ("07:50", "check", 138, 86, 78, 97),
-                ("09:05", "discharge", 122, 78, 68, 98),
+                ("06:30", "pre_dose", 124, 80, 70, 98),
+                ("07:20", "check", 138, 86, 78, 97),
+                ("08:35", "discharge", 122, 78, 68, 98),
             ],
             okafor,
         )
         svc.session_save(
-            session=session, raw=_esketamine_done("07:10", "08:40", "09:10"), by=okafor
+            session=session, raw=_esketamine_done("06:40", "08:10", "08:40"), by=okafor
         )
         svc.session_sign(session=session, by=okafor)
     infusion = book(
         "lucia.fernandez@example.org",
         "iv-ketamine-infusion",
         today,
-        "09:15",
+        "15:00",
         okafor,
         "Infusion chair 1",
     )
@@ -210,7 +210,7 @@ def seed(stdout) -> None:
         _vitals(
             session,
             today,
-            [("09:15", "pre_dose", 132, 84, 76, 98), ("09:40", "check", 184, 96, 88, 97)],
+            [("15:00", "pre_dose", 132, 84, 76, 98), ("15:25", "check", 184, 96, 88, 97)],
             okafor,
         )
         svc.session_save(
@@ -220,16 +220,16 @@ def seed(stdout) -> None:
                 "dose_mg_per_kg": "0.5",
                 "lot_number": "KET-5521",
                 "pump_rate_ml_h": "40",
-                "infusion_start": "09:25",
+                "infusion_start": "15:10",
             },
             by=okafor,
         )
     checks = book(
-        "marco.silva@example.org", "esketamine-session", today, "11:30", okafor, "Infusion chair 1"
+        "marco.silva@example.org", "esketamine-session", today, "17:00", okafor, "Infusion chair 1"
     )
     if checks:
         session = svc.session_start(appointment=checks, by=okafor)
-        _vitals(session, today, [("11:30", "pre_dose", 152, 94, 84, 98)], okafor)
+        _vitals(session, today, [("17:00", "pre_dose", 152, 94, 84, 98)], okafor)
         svc.session_save(session=session, raw={"no_food_2h": "yes", "ride_home": "yes"}, by=okafor)
 
     # Today, the TMS room, the ECT suite and chair 2 (Dr Lindqvist).
@@ -316,7 +316,7 @@ def seed(stdout) -> None:
         "nina.kowalski@example.org",
         "esketamine-session",
         today,
-        "13:00",
+        "15:30",
         lindqvist,
         "Infusion chair 2",
     )
