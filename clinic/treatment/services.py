@@ -256,6 +256,7 @@ def session_save(*, session: TreatmentSession, raw: Mapping[str, Any], by: User 
             document.pop(name, None)
         else:
             document[name] = value
+    errors += _dose_before_decision(session, document, typed, values, raw)
     for name, _message in errors:
         typed[name] = str(raw.get(name, ""))[:4000]
     session.document = document
@@ -265,6 +266,31 @@ def session_save(*, session: TreatmentSession, raw: Mapping[str, Any], by: User 
     session.save()
     _alert_if_urgent(session)
     return errors
+
+
+DOSE_KEYS = {c.ESKETAMINE: "first_device_time", c.IV_KETAMINE: "infusion_start"}
+
+
+def _dose_before_decision(session, document, typed, values, raw) -> d.Errors:
+    """A pre-dose BP at or above the threshold needs its decision before the
+    dose is recorded; a held session records no dose. The dose time typed is
+    kept as typed with the reason."""
+    key = DOSE_KEYS.get(session.modality)
+    if key is None or values.get(key) is None:
+        return []
+    decision = document.get("predose_bp_decision")
+    if decision == c.HOLD:
+        message = M(gettext_noop("The session is held: no dose is recorded."))
+    elif session_facts(session).predose_bp_high and c.predose_decision_problems(
+        bp_high=True, decision=decision, reason=document.get("predose_bp_reason")
+    ):
+        message = M(
+            gettext_noop("Record the decision on the pre-dose blood pressure before dosing.")
+        )
+    else:
+        return []
+    document.pop(key, None)
+    return [(key, message)]
 
 
 def _alert_if_urgent(session: TreatmentSession) -> None:

@@ -313,3 +313,26 @@ def test_limits_changes_are_recorded_and_apply_to_new_readings(clinic_admin):
     session = started_session("iv_ketamine")
     assert vitals(session, "09:00", "pre_dose", 172, 80).out_of_limits == ["systolic_high"]
     assert VitalsLimits.objects.get().version == 2
+
+
+def test_the_dose_waits_for_the_predose_decision():
+    session = started_session("esketamine")
+    vitals(session, "09:00", "pre_dose", 150, 92)
+    errors = svc.session_save(session=session, raw={"first_device_time": "09:10"}, by=None)
+    assert [name for name, _m in errors] == ["first_device_time"]
+    session.refresh_from_db()
+    assert "first_device_time" not in session.document
+    assert session.typed["first_device_time"] == "09:10"  # kept as typed
+    assert session.state == "in_progress"
+    errors = svc.session_save(
+        session=session,
+        raw={
+            "predose_bp_decision": "proceed",
+            "predose_bp_reason": "Recheck 138/86 after rest",
+            "first_device_time": "09:10",
+        },
+        by=None,
+    )
+    assert errors == []
+    session.refresh_from_db()
+    assert session.document["first_device_time"] == "09:10" and session.state == "monitoring"
