@@ -481,3 +481,22 @@ def test_ketamine_time_points_from_the_protocol(client, clinician):
     page = client.get(url(session)).content.decode()
     assert "20 min (09:30) ✓" in page and "40 min (09:50)" in page
     assert "Vitals check" in page and "at 09:50" in page
+
+
+def test_a_beacon_from_a_closing_tab_is_saved(client, clinician):
+    """navigator.sendBeacon cannot set headers: the query parameter marks it."""
+    session = started_session("tms")
+    client.force_login(clinician)
+    response = client.post(url(session) + "?autosave=1", {"coil": "H7", "beacon": "1"})
+    assert json.loads(response.content)["saved"] is True
+    session.refresh_from_db()
+    assert session.document["coil"] == "H7"
+
+
+def test_autosave_on_a_signed_session_is_refused_and_says_so(client, clinician):
+    session = complete_session("tms")
+    svc.session_sign(session=session, by=session.started_by)
+    client.force_login(clinician)
+    response = client.post(url(session), {"coil": "H7"}, **AUTOSAVE)
+    assert response.status_code == 409
+    assert "signed and cannot be changed" in json.loads(response.content)["error"]
