@@ -94,6 +94,7 @@
     form.addEventListener("change", schedule);
     form.addEventListener("submit", function (event) {
       if (timer) { window.clearTimeout(timer); }
+      dirty = false;  // the submitted form carries what was typed: no beacon after it
       if (busy) {
         event.preventDefault();
         pending = event.submitter || true;

@@ -26,11 +26,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 1024, "height": 768}
 
 
-def _saved(page):
-    """Wait for the next autosave POST to be answered."""
-    return page.expect_response(
-        lambda r: "/sessions/" in r.url and r.request.method == "POST" and r.status == 200
-    )
+def _saved(page, *needles):
+    """Wait for an autosave POST that carries what was just typed (each
+    needle in its body) to be answered: an earlier save still in flight
+    does not count."""
+
+    def carries(response):
+        request = response.request
+        body = request.post_data or ""
+        return (
+            "/sessions/" in response.url
+            and request.method == "POST"
+            and response.status == 200
+            and all(needle in body for needle in needles)
+        )
+
+    return page.expect_response(carries)
 
 
 def _vitals(page, clock, phase, systolic, diastolic, hr="72", spo2="98"):
@@ -43,6 +54,8 @@ def _vitals(page, clock, phase, systolic, diastolic, hr="72", spo2="98"):
     form.get_by_label("SpO2 (%)").fill(spo2)
     form.get_by_label("Respiratory rate (/min)").fill("14")
     form.get_by_role("button", name="Add vitals").click()
+    # The new row, not the message of the reading before: the page has reloaded.
+    expect(page.get_by_test_id("vital-row").filter(has_text=clock)).to_have_count(1)
     expect(page.get_by_text("Vitals recorded.")).to_be_visible()
 
 
@@ -79,7 +92,7 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     for name in ("first_treatment",):
         _yes(page, name, "no")
     for name in ("no_food_2h", "no_liquids_30min", "ride_home", "meds_confirmed"):
-        with _saved(page):
+        with _saved(page, f'name="{name}"'):
             _yes(page, name)
     _yes(page, "nasal_medicine", "none")
     for name in (
@@ -93,13 +106,13 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     _yes(page, "dose", "56")
     page.locator("#f-devices").fill("2")
     page.locator("#f-lot_number").fill("LOT-7788")
-    with _saved(page):
+    with _saved(page, "LOT-7788", "09:10"):
         page.locator("#f-first_device_time").fill("09:10")
     problems["chart"] = serious_violations(page)
     # The 40-minute BP is being typed when the tab is closed.
     vitals_form = page.get_by_test_id("vitals-form")
     vitals_form.get_by_label("Time").fill("09:50")
-    with _saved(page):
+    with _saved(page, "138"):
         vitals_form.get_by_label("Systolic (mmHg)").fill("138")
 
     # The tab is closed in the middle; a new one shows everything typed.
@@ -126,7 +139,7 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     page.locator("#f-dissociation_onset").fill("09:20")
     page.locator("#f-dissociation_resolved").fill("10:15")
     _yes(page, "respiratory_depression", "no")
-    with _saved(page):
+    with _saved(page, 'name="sae"', "10:15"):
         _yes(page, "sae", "no")
 
     # Discharge at 2 hours.
@@ -135,7 +148,7 @@ def test_a_whole_esketamine_session_on_a_tablet(live_server, login_page):
     page.locator("#f-discharge_time").fill("11:10")
     for name in ("vitals_ok_before_dose", "vitals_ok_at_discharge", "responsible_adult"):
         _yes(page, name)
-    with _saved(page):
+    with _saved(page, 'name="not_driving"', "11:10", 'name="responsible_adult"'):
         _yes(page, "not_driving")
     page.reload()
     expect(page.get_by_test_id("session-state")).to_have_text("Ready to sign")
