@@ -232,7 +232,7 @@ def seed(stdout) -> None:
         _vitals(session, today, [("17:00", "pre_dose", 152, 94, 84, 98)], okafor)
         svc.session_save(session=session, raw={"no_food_2h": "yes", "ride_home": "yes"}, by=okafor)
 
-    # Today, the TMS room, the ECT suite and chair 2 (Dr Lindqvist).
+    # Today, the TMS room and the ECT suite (Dr Lindqvist); chair 1 at noon.
     tms = book("omar.haddad@example.org", "tms-session", today, "07:00", lindqvist, "TMS room")
     if tms:
         session = svc.session_start(appointment=tms, by=lindqvist)
@@ -287,19 +287,17 @@ def seed(stdout) -> None:
             },
             by=lindqvist,
         )
-    now = timezone.localtime()
-    dose_at = (now - datetime.timedelta(minutes=25)).strftime("%H:%M")
     monitoring = book(
         "tom.becker@example.org",
         "esketamine-session",
         today,
-        "10:30",
-        lindqvist,
-        "Infusion chair 2",
+        "12:00",
+        okafor,
+        "Infusion chair 1",
     )
     if monitoring:
-        session = svc.session_start(appointment=monitoring, by=lindqvist)
-        _vitals(session, today, [("10:30", "pre_dose", 126, 78, 74, 98)], lindqvist)
+        session = svc.session_start(appointment=monitoring, by=okafor)
+        _vitals(session, today, [("12:00", "pre_dose", 126, 78, 74, 98)], okafor)
         svc.session_save(
             session=session,
             raw={
@@ -307,9 +305,9 @@ def seed(stdout) -> None:
                 "dose": "84",
                 "devices": "3",
                 "lot_number": "LOT-24A117",
-                "first_device_time": dose_at if now.date() == today else "10:40",
+                "first_device_time": "12:10",
             },
-            by=lindqvist,
+            by=okafor,
         )
     # A patient booked for esketamine who is not enrolled in the REMS.
     book(
