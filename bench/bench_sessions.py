@@ -47,8 +47,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from clinic.accounts.models import Patient, User
     from clinic.accounts.roles import sync_roles
+    from clinic.scheduling.clock import at_local
     from clinic.scheduling.models import Appointment, AppointmentType, Room
-    from clinic.scheduling.services import at_local
     from clinic.treatment import services as svc
     from clinic.treatment.models import RemsCertification, RemsEnrollment, TreatmentSession
 

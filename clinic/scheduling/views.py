@@ -58,7 +58,6 @@ from clinic.scheduling.services import (
     courses,
     rules,
 )
-from clinic.treatment.selectors import booking_warning
 from screening.coverage.selectors import (
     authorizations_needing_attention,
     patient_authorizations,
@@ -168,7 +167,7 @@ def book(request: HttpRequest) -> HttpResponse:
             _add_booking_errors(form, exc)
         else:
             messages.success(request, f"Booked: {_describe(appointment)}.")
-            if warning := booking_warning(appointment):
+            for warning in booking.booking_warnings(appointment):
                 messages.warning(request, warning)
             return redirect(appointment.get_absolute_url())
     return render(

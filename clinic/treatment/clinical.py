@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from screening.engine import vocabulary
+
 
 def gettext_noop(message: str) -> str:
     """Marks a message for translation (extracted by makemessages)."""
@@ -41,17 +43,9 @@ _ = gettext_noop
 
 # -- modalities -----------------------------------------------------------------
 
-IV_KETAMINE = "iv_ketamine"
-ESKETAMINE = "esketamine"
-TMS = "tms"
-ECT = "ect"
-MODALITIES: tuple[str, ...] = (IV_KETAMINE, ESKETAMINE, TMS, ECT)
-MODALITY_LABELS: dict[str, str] = {
-    IV_KETAMINE: "IV ketamine infusion",
-    ESKETAMINE: "Esketamine session",
-    TMS: "TMS session",
-    ECT: "ECT session",
-}
+# The vocabulary's treatments (screening/engine/vocabulary.py), named for the rules.
+MODALITIES: tuple[str, ...] = vocabulary.MODALITIES
+IV_KETAMINE, ESKETAMINE, TMS, ECT = MODALITIES
 # The seeded appointment types (clinic.scheduling migration 0003) per modality.
 APPOINTMENT_TYPE_SLUGS: dict[str, str] = {
     "iv-ketamine-infusion": IV_KETAMINE,
@@ -68,13 +62,6 @@ MONITORING = "monitoring"
 READY_TO_SIGN = "ready_to_sign"
 SIGNED = "signed"
 STATES: tuple[str, ...] = (NOT_STARTED, IN_PROGRESS, MONITORING, READY_TO_SIGN, SIGNED)
-STATE_LABELS: dict[str, str] = {
-    NOT_STARTED: "Not started",
-    IN_PROGRESS: "In progress",
-    MONITORING: "Monitoring",
-    READY_TO_SIGN: "Ready to sign",
-    SIGNED: "Signed",
-}
 
 # -- vitals limits ------------------------------------------------------------------
 

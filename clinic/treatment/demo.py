@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
+from clinic.scheduling.clock import at_local
 from clinic.scheduling.models import Appointment, AppointmentType, Room
-from clinic.scheduling.services import BookingError, appointment_book, at_local
+from clinic.scheduling.services.booking import appointment_book
+from clinic.scheduling.services.rules import BookingError
 from clinic.treatment import services as svc
 from clinic.treatment.models import RemsCertification, RemsEnrollment, TreatmentSession, VitalSign
 

@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from clinic.scheduling.models import Appointment
 from clinic.treatment import clinical as c
 from clinic.treatment import documents as d
+from clinic.treatment.chart import vitals_trend_svg
 from clinic.treatment.models import (
     RemsEnrollment,
     TreatmentProtocol,
     TreatmentSession,
     VitalSign,
 )
+from clinic.treatment.services import modality_of, rems_enrollment_of, rems_site
 
 DUE_LABELS = {
     c.DUE_CHECK_IN: _("Check-in"),
@@ -200,10 +202,8 @@ def vitals_points(sessions: list[TreatmentSession]) -> list[dict[str, Any]]:
 
 def case_sessions_section(patient, phq9_points: list | None = None) -> dict[str, Any]:
     """The case page's treatment section: the sessions, a vitals trend and
-    the PHQ-9 trend over the course (from the first session on)."""
-    from clinic.treatment.chart import vitals_trend_svg
-    from screening.review.chart import phq9_trend_svg
-
+    the PHQ-9 points over the course (from the first session on), which the
+    case page (review, the layer above) draws with its PHQ-9 chart."""
     sessions = patient_sessions(patient)
     section: dict[str, Any] = {"sessions": sessions}
     if not sessions:
@@ -211,8 +211,6 @@ def case_sessions_section(patient, phq9_points: list | None = None) -> dict[str,
     first = min(timezone.localtime(s.appointment.start).date() for s in sessions)
     course = [p for p in (phq9_points or []) if p[0] >= first - datetime.timedelta(days=30)]
     section["vitals_chart"] = vitals_trend_svg(vitals_points(sessions))
-    # The case page shows the whole PHQ-9 chart too: keep its element ids unique.
-    section["phq9_chart"] = phq9_trend_svg(course).replace("phq9-chart-", "course-phq9-chart-")
     section["phq9_points"] = course
     return section
 
@@ -241,8 +239,6 @@ def _minutes_after(session: TreatmentSession, value: Any) -> str:
 def rems_form(session: TreatmentSession) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every field of the REMS Patient Monitoring Form, filled from the
     session: (section, [(field, value)])."""
-    from clinic.treatment.services import rems_site
-
     doc = session.document
     patient = session.patient
     site = rems_site()
@@ -405,8 +401,6 @@ def rems_form(session: TreatmentSession) -> list[tuple[str, list[tuple[str, str]
 def booking_warning(appointment: Appointment) -> str:
     """The booking page's warning: an esketamine session for a patient not
     enrolled in the SPRAVATO REMS (or a clinic without a certification)."""
-    from clinic.treatment.services import modality_of, rems_enrollment_of, rems_site
-
     if modality_of(appointment) != c.ESKETAMINE:
         return ""
     if rems_enrollment_of(appointment.patient) is None:

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
-from clinic.safety import safety_answer_raise
+from clinic.safety import crisis_alert_raise
 from clinic.scheduling.models import Appointment, AppointmentStatus
+from clinic.scheduling.services import booking
 from clinic.treatment import clinical as c
 from clinic.treatment import documents as d
 from clinic.treatment.clinical import Message as M
@@ -32,6 +33,9 @@ from clinic.treatment.models import (
     VitalsLimits,
     VitalsLimitsChange,
 )
+from screening.engine.concomitant import concomitant_medicines
+from screening.models import Intake
+from screening.services.policy import current_knowledge, current_policy
 
 
 class SessionError(Exception):
@@ -74,8 +78,6 @@ def current_limits() -> tuple[c.VitalsLimits, int]:
 
 def treatment_threshold() -> tuple[int, int]:
     """The screening policy's blood-pressure threshold (140/90 by default)."""
-    from screening.services.screen import current_policy
-
     policy, _version = current_policy()
     return policy.bp_high_systolic, policy.bp_high_diastolic
 
@@ -123,8 +125,6 @@ def start_refusal(appointment: Appointment) -> str | None:
 
 def current_medicine_names(patient: Patient) -> list[str]:
     """The medicines of the patient's latest submitted intake."""
-    from screening.models import Intake
-
     intake = (
         Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
         .order_by("-submitted_at")
@@ -140,9 +140,6 @@ def current_medicine_names(patient: Patient) -> list[str]:
 def concomitant_prefill(patient: Patient) -> tuple[dict[str, bool], dict[str, list[str]]]:
     """The REMS concomitant-medicine answers from the intake's medicines,
     through the medication knowledge; the nurse confirms them."""
-    from screening.engine.concomitant import concomitant_medicines
-    from screening.services.screen import current_knowledge
-
     found = concomitant_medicines(current_medicine_names(patient), current_knowledge())
     answers = {f"med_{category}": bool(names) for category, names in found.items()}
     return answers, found
@@ -219,9 +216,7 @@ def session_start(*, appointment: Appointment, by: User) -> TreatmentSession:
         state=SessionState.IN_PROGRESS,
     )
     if appointment.status in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
-        from clinic.scheduling.services import appointment_set_status
-
-        appointment_set_status(
+        booking.appointment_set_status(
             appointment=appointment, status=AppointmentStatus.CHECKED_IN, changed_by=by
         )
     _refresh(session)
@@ -264,7 +259,7 @@ def session_save(*, session: TreatmentSession, raw: Mapping[str, Any], by: User 
     _refresh(session)
     session.updated_at = timezone.now()
     session.save()
-    _alert_if_urgent(session)
+    _alert_on_seizure(session)
     return errors
 
 
@@ -293,14 +288,14 @@ def _dose_before_decision(session, document, typed, values, raw) -> d.Errors:
     return [(key, message)]
 
 
-def _alert_if_urgent(session: TreatmentSession) -> None:
-    """A seizure in a TMS session is urgent: alert on-call once."""
+def _alert_on_seizure(session: TreatmentSession) -> None:
+    """A seizure in a TMS session: alert the on-call clinicians once."""
     if (
         session.modality == c.TMS
         and session.document.get("seizure") is True
         and not session.alerted_at
     ):
-        safety_answer_raise(
+        crisis_alert_raise(
             patient=session.patient,
             source="TMS session: seizure",
             link=f"{settings.CLINIC_BASE_URL}{session.get_absolute_url()}",
@@ -443,9 +438,7 @@ def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     session.save()
     appointment = session.appointment
     if appointment.status != AppointmentStatus.COMPLETED and appointment.is_live:
-        from clinic.scheduling.services import appointment_set_status
-
-        session.appointment = appointment_set_status(
+        session.appointment = booking.appointment_set_status(
             appointment=appointment, status=AppointmentStatus.COMPLETED, changed_by=by
         )
     return session

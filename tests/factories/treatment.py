@@ -8,7 +8,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from clinic.scheduling.services import at_local
+from clinic.scheduling.clock import at_local
 from clinic.treatment import services as svc
 from clinic.treatment.models import RemsCertification, RemsEnrollment, TreatmentProtocol
 from tests.factories.accounts import PatientFactory, StaffFactory

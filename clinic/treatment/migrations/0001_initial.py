@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('scheduling', '0003_seed_types_and_plans'),
+        ('scheduling', '0004_treatment_course'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,7 +29,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("treatment", "0002_signed_sessions_immutable"),
-        ("scheduling", "0003_seed_types_and_plans"),
+        ("scheduling", "0004_treatment_course"),
     ]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -154,7 +154,7 @@ def test_readings_outside_the_limits_are_marked_and_block_signing():
 
 
 def test_predose_bp_above_the_screening_threshold_asks_for_a_decision():
-    from screening.services.screen import policy_update
+    from screening.services.policy import policy_update
 
     session = complete_session("esketamine")
     high = vitals(session, "09:05", "pre_dose", 142, 84)
