@@ -413,6 +413,8 @@ def test_case_page_shows_the_sessions_and_the_trends(client, clinician):
     assert 'data-testid="case-sessions"' in page
     assert "IV ketamine infusion" in page
     assert "vitals-chart" in page and "course-phq9-chart-title" in page
+    # The course's PHQ-9 chart is drawn as SVG, not shown as escaped text.
+    assert '<title id="course-phq9-chart-title">' in page
     assert "pre-dose systolic 128" in page
 
 
