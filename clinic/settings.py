@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "clinic.scheduling",
     "clinic.operations",
     "clinic.privacy",
+    "clinic.treatment",
     "screening",
     "screening.review",
     "screening.coverage",

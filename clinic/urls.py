@@ -23,6 +23,7 @@ urlpatterns = [
     path("intake/", include("screening.intake.urls")),
     path("review/", include("screening.review.urls")),
     path("", include("clinic.scheduling.urls")),
+    path("sessions/", include("clinic.treatment.urls")),
     path("admin/", admin.site.urls),
 ]
 

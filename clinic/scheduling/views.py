@@ -167,6 +167,8 @@ def book(request: HttpRequest) -> HttpResponse:
             _add_booking_errors(form, exc)
         else:
             messages.success(request, f"Booked: {_describe(appointment)}.")
+            for warning in booking.booking_warnings(appointment):
+                messages.warning(request, warning)
             return redirect(appointment.get_absolute_url())
     return render(
         request, "scheduling/book.html", {"form": form, "picker": _patient_picker(request, form)}

@@ -7,10 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
+from clinic.treatment.selectors import case_sessions_section
 from screening.coverage.packet import case_section as coverage_section
 from screening.engine.scores import phq9_band
 from screening.engine.vocabulary import NO_FLAG_RANK, SEVERITY_BY_RANK
@@ -137,9 +139,22 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "notes": intake.case_notes.select_related("author"),
             "decisions": intake.case_decisions.select_related("by"),
             "history": intake.case_events.select_related("actor"),
+            "treatment": _treatment_section(intake.patient, points),
         }
     )
     return context
+
+
+def _treatment_section(patient, points: list) -> dict:
+    """The patient's treatment sessions, with the PHQ-9 chart over the course."""
+    section = case_sessions_section(patient, points)
+    if section["sessions"]:
+        # The case page shows the whole PHQ-9 chart too: keep its element ids unique.
+        course_chart = phq9_trend_svg(section["phq9_points"])
+        section["phq9_chart"] = mark_safe(  # noqa: S308 - the chart's own SVG, ids renamed
+            course_chart.replace("phq9-chart-", "course-phq9-chart-")
+        )
+    return section
 
 
 @role_required(CLINICIAN, ADMIN, SCHEDULER)

@@ -21,6 +21,9 @@ ODD_QUERIES = [
     "?patient=abc&type=nope",
     "?patient=999999&type=consult",
     "?since=yesterday",
+    "?day=garbage",
+    "?day=9999-12-31",
+    "?day=0001-01-01",
 ]
 
 PAGES = [
@@ -48,6 +51,12 @@ PAGES = [
     "/calendar/not-a-token.ics",
     "/invitations/new/",
     "/healthz",
+    "/sessions/",
+    "/sessions/rems-due/",
+    "/sessions/mine/",
+    "/sessions/999999/",
+    "/sessions/999999/rems-form/",
+    "/sessions/999999/rems-form.pdf",
 ]
 
 

@@ -36,6 +36,16 @@ from clinic.scheduling.tasks import reminder_enqueue
 # (patient=, appointment_type=, start=) and returning the reasons the booking
 # needs an override (prior authorization adds "past the approval").
 BOOKING_OVERRIDE_CHECKS: list = []
+# Warnings other apps add to the booking page once an appointment is booked:
+# callables taking the appointment and returning a message, or "" (treatment
+# adds "not enrolled in the SPRAVATO REMS"). Scheduling knows nothing of the
+# apps above it (docs/architecture.md); they register here in their ready().
+BOOKING_WARNINGS: list = []
+
+
+def booking_warnings(appointment: Appointment) -> list[str]:
+    """What the apps above scheduling have to say about a new appointment."""
+    return [warning for check in BOOKING_WARNINGS if (warning := check(appointment))]
 
 
 def reminders_plan(*, appointment: Appointment) -> list[Reminder]:

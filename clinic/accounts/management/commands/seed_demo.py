@@ -30,6 +30,7 @@ def demo_extensions() -> list:
         "screening.review.demo",
         "clinic.scheduling.demo",
         "screening.coverage.demo",
+        "clinic.treatment.demo",
     ):
         try:
             module = import_module(module_name)
