@@ -235,3 +235,11 @@ def phq9_points(versions: list[Intake], checkins: list[tuple[datetime.date, int]
 def phq9_checkins(patient) -> list[tuple[datetime.date, int]]:
     """The patient's follow-up PHQ-9 check-ins (scheduling's)."""
     return list(scheduling_phq9_checkins(patient))
+
+
+def course_results(patient) -> list:
+    """The patient's treatment courses with their measured results (the
+    outcomes app's), newest first."""
+    from screening.outcomes.selectors import patient_course_results
+
+    return patient_course_results(patient)
