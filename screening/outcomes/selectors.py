@@ -173,8 +173,8 @@ class QuarterPoint:
 
 
 def quarterly_rates(filters: Filters) -> dict[str, list[QuarterPoint]]:
-    """Intent-to-treat response and remission per treatment and quarter of
-    the course's start. One query."""
+    """Intent-to-treat response and remission per treatment (and for all,
+    under "all") and quarter of the course's start. Two queries."""
     rows = (
         results(filters)
         .filter(intent_to_treat=True)
@@ -186,8 +186,19 @@ def quarterly_rates(filters: Filters) -> dict[str, list[QuarterPoint]]:
         )
         .order_by("treatment", "start_quarter")
     )
+    overall = (
+        results(filters)
+        .filter(intent_to_treat=True)
+        .values("start_quarter")
+        .annotate(
+            n=Count("pk"),
+            responded=Count("pk", filter=Q(responded=True)),
+            remitted=Count("pk", filter=Q(remitted=True)),
+        )
+        .order_by("start_quarter")
+    )
     series: dict[str, list[QuarterPoint]] = defaultdict(list)
-    for r in rows:
+    for r in [*rows, *({**r, "treatment": "all"} for r in overall)]:
         series[r["treatment"]].append(
             QuarterPoint(
                 r["start_quarter"],

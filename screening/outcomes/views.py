@@ -36,6 +36,7 @@ def _results_context(request: HttpRequest) -> dict:
         form.is_valid()
     filters = form.filters()
     rows, total = selectors.treatment_rows(filters)
+    total.label = _("All treatments")
     quarterly = selectors.quarterly_rates(filters)
     trends = selectors.phq9_trends(filters)
     trend_charts = [
@@ -56,7 +57,8 @@ def _results_context(request: HttpRequest) -> dict:
                 f"quarters-{row.treatment}", row.label, quarterly.get(row.treatment, [])
             ),
         }
-        for row in rows
+        for row in [*rows, total]
+        if row.treatment != "all" or len(rows) > 1
     ]
     query = request.GET.copy()
     return {
