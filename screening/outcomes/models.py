@@ -155,7 +155,9 @@ class Measurement(models.Model):
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
     correction_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
-    # Set when the course's result is recomputed, for the charts.
+    # Set when the course's result is recomputed, for the charts (the
+    # course's treatment is copied here so the charts need no join).
+    treatment = models.CharField(max_length=20, choices=TREATMENT_CHOICES, blank=True)
     week = models.SmallIntegerField(null=True, blank=True)
     session_number = models.SmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -180,9 +182,9 @@ class Measurement(models.Model):
         indexes = [
             # The course page and the recompute: one course's measurements.
             models.Index(fields=["course", "taken_at"], name="measurement_course_idx"),
-            # The outcomes charts: answered PHQ-9 by course and week/session.
+            # The outcomes charts: answered PHQ-9 of the course by treatment and week/session.
             models.Index(
-                fields=["course", "week", "session_number"],
+                fields=["treatment", "course", "week", "session_number"],
                 condition=models.Q(score__isnull=False, instrument="phq9"),
                 name="measurement_chart_idx",
             ),

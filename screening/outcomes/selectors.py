@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models import Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from screening.engine import MODALITIES
@@ -235,7 +235,7 @@ def phq9_trends(filters: Filters) -> list[Trend]:
     course_ids = results(filters).filter(intent_to_treat=True).values("course_id")
     base = Measurement.objects.filter(
         course_id__in=course_ids, instrument="phq9", score__isnull=False
-    ).annotate(treatment=F("course__result__treatment"))
+    )
     score = Cast("score", FloatField())
     trends = {
         key: Trend(key, str(TREATMENT_LABELS[key]), by_week.get(key, False))
@@ -250,11 +250,10 @@ def phq9_trends(filters: Filters) -> list[Trend]:
         if not keys:
             continue
         rows = (
-            base.filter(course__result__treatment__in=keys, **{f"{column}__isnull": False})
+            base.filter(treatment__in=keys, **{f"{column}__isnull": False})
             .values("treatment", column)
             .annotate(
-                n=Count("course_id", distinct=True),
-                count=Count("pk"),
+                n=Count("pk"),  # one score per course and week/session (the recompute's)
                 total=Sum(score),
                 squares=Sum(score * score),
             )
@@ -263,7 +262,7 @@ def phq9_trends(filters: Filters) -> list[Trend]:
         for r in rows:
             if r["n"] < engine.MIN_GROUP:
                 continue
-            mean, sd = engine.mean_and_sd(r["count"], r["total"], r["squares"])
+            mean, sd = engine.mean_and_sd(r["n"], r["total"], r["squares"])
             trends[r["treatment"]].points.append(TrendPoint(r[column], r["n"], mean, sd))
     return list(trends.values())
 

@@ -367,25 +367,41 @@ def course_result_recompute(*, course: Course, now: datetime | None = None) -> C
         completed=timeline.status == CourseResult.Status.COMPLETED,
         scores=scores,
     )
-    # Week and session number of each PHQ-9 in the course, for the charts.
+    # Week and session number of each PHQ-9 in the course, for the charts:
+    # the latest score of each week (and before each session) stands for the
+    # course there, so a chart point counts each course once.
     end = (timeline.last or timeline.first or now) + timedelta(days=engine.END_WINDOW_AFTER_DAYS)
     baseline_key = outcome.baseline.key if outcome.baseline else None
     held_starts = [a.start for a in timeline.held]
+    places: dict = {}
+    for m in measurements:  # oldest first: a later score replaces an earlier one
+        if m.score is None or m.instrument != "phq9" or not timeline.first:
+            continue
+        if m.pk == baseline_key:
+            places[m.pk] = (0, 0)
+        elif (
+            outcome.baseline and max(outcome.baseline.taken_at, timeline.first) < m.taken_at <= end
+        ):
+            days = (m.taken_at - timeline.first).total_seconds() / 86400
+            places[m.pk] = (
+                max(1, -int(-days // 7)),
+                sum(1 for start in held_starts if start < m.taken_at),
+            )
+    latest_week = {week: pk for pk, (week, _number) in places.items()}
+    latest_number = {number: pk for pk, (_week, number) in places.items()}
+    treatment = timeline.cadence.treatment if timeline.cadence else ""
     changed = []
     for m in measurements:
-        week = number = None
-        if m.score is not None and m.instrument == "phq9" and timeline.first:
-            if m.pk == baseline_key:
-                week = number = 0
-            elif outcome.baseline and outcome.baseline.taken_at < m.taken_at <= end:
-                days = (m.taken_at - timeline.first).total_seconds() / 86400
-                week = max(1, -int(-days // 7))
-                number = sum(1 for start in held_starts if start < m.taken_at)
-        if (m.week, m.session_number) != (week, number):
-            m.week, m.session_number = week, number
+        week, number = places.get(m.pk, (None, None))
+        week = week if week is not None and latest_week.get(week) == m.pk else None
+        number = number if number is not None and latest_number.get(number) == m.pk else None
+        if m.pk == baseline_key:
+            week = number = 0
+        if (m.week, m.session_number, m.treatment) != (week, number, treatment):
+            m.week, m.session_number, m.treatment = week, number, treatment
             changed.append(m)
     if changed:
-        Measurement.objects.bulk_update(changed, ["week", "session_number"])
+        Measurement.objects.bulk_update(changed, ["week", "session_number", "treatment"])
     today = local(now).date()
     due = [m for m in measurements if m.kind in DUE_KINDS and m.due_on and m.due_on <= today]
     started_on = local(timeline.first).date() if timeline.first else None
