@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.accounts.models import Patient
 from screening.engine import MODALITIES
@@ -237,10 +238,10 @@ class CourseResult(models.Model):
     is added or corrected (`course_result_recompute`)."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Not started")
-        ACTIVE = "active", _("In progress")
-        COMPLETED = "completed", _("Completed")
-        STOPPED = "stopped", _("Stopped early")
+        PLANNED = "planned", pgettext_lazy("treatment course", "Not started")
+        ACTIVE = "active", pgettext_lazy("treatment course", "In progress")
+        COMPLETED = "completed", pgettext_lazy("treatment course", "Completed")
+        STOPPED = "stopped", pgettext_lazy("treatment course", "Stopped early")
 
     course = models.OneToOneField(COURSE_MODEL, on_delete=models.CASCADE, related_name="result")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="course_results")

@@ -239,14 +239,27 @@ def test_who_may_see_the_outcomes(client, db):
     assert client.get(reverse("outcomes:outcomes")).status_code == 302
 
 
-def test_the_case_page_shows_the_patients_courses(staff_client):
-    from tests.factories.intake import IntakeFactory  # noqa: F401 - skipped if absent
+def test_the_intake_gives_the_baseline_and_bands_and_the_case_page_shows_the_course(
+    staff_client,
+):
+    from tests.factories.review import case
+    from tests.factories.scheduling import local_dt
 
-    course = responding_course()
+    intake = case("info", submitted_at=local_dt(2026, 1, 1, 10))  # 4 days before the course
+    course = make_course(patient=intake.patient)
+    add_scores(course, [(day(19), 3)])
     result = CourseResult.objects.get(course=course)
-    from screening.review.casepage import course_results
-
-    assert course_results(course.patient) == [result]
+    screening = intake.results.get(is_current=True).scores
+    assert result.baseline_score == intake.phq9_total == screening["phq9_total"]
+    assert result.baseline_on == datetime.date(2026, 1, 1)
+    assert result.trd_band == screening["msm_band"]
+    assert result.remitted is True
+    page = staff_client.get(reverse("review:case", args=[intake.pk])).content.decode()
+    courses = page.split('data-testid="case-courses"')[1].split("</section>")[0]
+    assert "Treatment courses" in page
+    assert reverse("outcomes:course", args=[course.pk]) in courses
+    assert f"{intake.phq9_total} (2026-01-01)" in courses
+    assert "3 (2026-01-24)" in courses
 
 
 @pytest.mark.parametrize("size", [1, 3])
