@@ -211,7 +211,9 @@ def measurement_answer(
     check-in (which raises the urgent safety alert, as at intake), copied to
     the measurement, and the course's result recomputed."""
     measurement = (
-        Measurement.objects.select_for_update().select_related("course").get(pk=measurement.pk)
+        Measurement.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .get(pk=measurement.pk)
     )
     if measurement.checkin is None:
         raise MeasurementError(_("This check-in is not open."))
@@ -292,7 +294,7 @@ def measurement_correct(
 ) -> Measurement:
     """Correct a recorded score, with the reason; the result is recomputed."""
     measurement = (
-        Measurement.objects.select_for_update()
+        Measurement.objects.select_for_update(of=("self",))
         .select_related("course__patient")
         .get(pk=measurement.pk)
     )

@@ -72,7 +72,7 @@ def notice_deliver(*, notice_id: int) -> str:
         if not claimed:
             return "already sent, skipped or gone"
         notice = (
-            MeasurementNotice.objects.select_for_update()
+            MeasurementNotice.objects.select_for_update(of=("self",))
             .select_related("measurement__patient", "measurement__checkin")
             .get(pk=notice_id)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import itertools
 
 from django.utils import timezone
 
@@ -33,6 +34,11 @@ def cadence(treatment: str) -> MeasurementCadence:
     return found
 
 
+# Each course gets its own 2-hour block of the day, so a clinician's or a
+# patient's courses never overlap (PostgreSQL's exclusion constraints).
+_BLOCKS = itertools.count()
+
+
 def make_course(
     *,
     treatment: str = "tms",
@@ -42,7 +48,7 @@ def make_course(
     sessions: int = 10,
     every_days: int = 2,
     held: int | None = None,
-    hour: int = 9,
+    hour: int | None = None,
 ) -> Series:
     """A course of `sessions` sessions from `first`, the first `held` of them
     completed and the rest cancelled (all held by default)."""
@@ -50,6 +56,7 @@ def make_course(
     patient = patient or PatientFactory()
     course = Series.objects.create(patient=patient, name=f"{kind.name} course")
     held = sessions if held is None else held
+    hour = 2 * (next(_BLOCKS) % 12) if hour is None else hour
     rows = []
     for index in range(sessions):
         day = first + datetime.timedelta(days=index * every_days)

@@ -114,16 +114,14 @@ def test_a_bad_score_is_refused_where_it_was_typed(staff_client, clinician):
     assert not Measurement.objects.filter(course=course).exists()
 
 
-def test_an_item_9_above_0_recorded_in_clinic_alerts_on_call(
-    staff_client, clinician, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_an_item_9_above_0_recorded_in_clinic_alerts_on_call(staff_client, clinician):
     StaffFactory(role="clinician", is_on_call=True, email="oncall@example.org")
     course = make_course(clinician=clinician)
-    with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
-            reverse("outcomes:record", args=[course.pk]),
-            {"instrument": "phq9", "score": "12", "item9": "2", "taken_on": day(3).isoformat()},
-        )
+    staff_client.post(
+        reverse("outcomes:record", args=[course.pk]),
+        {"instrument": "phq9", "score": "12", "item9": "2", "taken_on": day(3).isoformat()},
+    )
     from tests.worker import run_worker
 
     run_worker()
