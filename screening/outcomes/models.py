@@ -118,6 +118,10 @@ class MeasurementCadence(models.Model):
     def __str__(self) -> str:
         return str(self.get_treatment_display())
 
+    def clean(self) -> None:
+        if self.months_after in (None, ""):
+            self.months_after = []  # left empty: no follow-up check-ins
+
 
 class Measurement(models.Model):
     """One score of one course: due by the cadence (sent as a check-in) or
