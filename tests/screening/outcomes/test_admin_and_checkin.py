@@ -80,3 +80,15 @@ def test_a_measurement_checkin_at_the_scheduling_address_goes_to_its_page(client
     assert client.get(reverse("outcomes:checkin", args=[checkin.token])).status_code == 404
     client.force_login(StaffFactory(role="clinician"))
     assert client.get(reverse("outcomes:checkin", args=[checkin.token])).status_code == 403
+
+
+def test_a_course_appointment_links_clinicians_not_schedulers_to_the_course(client, db):
+    course = make_course()
+    appointment = course.appointments.first()
+    link = reverse("outcomes:course", args=[course.pk])
+    client.force_login(StaffFactory(role="clinician"))
+    page = client.get(reverse("scheduling:appointment", args=[appointment.pk])).content.decode()
+    assert link in page
+    client.force_login(StaffFactory(role="scheduler"))
+    page = client.get(reverse("scheduling:appointment", args=[appointment.pk])).content.decode()
+    assert link not in page
