@@ -1,5 +1,5 @@
 """Demo outcomes for `seed_demo`: a year of treatment courses for each of the
-four treatments (20 each, so every treatment passes the 10-course threshold),
+four treatments (44 each, so every treatment passes the 10-course threshold),
 with their sessions, PHQ-9 measurements by the cadence and computed results.
 Made-up patients; deterministic (a fixed random seed); idempotent."""
 
@@ -19,7 +19,7 @@ from screening.engine import outcomes as engine
 from screening.outcomes.models import Measurement, MeasurementCadence
 from screening.outcomes.services import course_result_recompute, engine_cadence
 
-COURSES_PER_TREATMENT = 20
+COURSES_PER_TREATMENT = 44
 DEMO_EMAIL = "outcomes.demo.{n:02d}@example.org"
 DEMO_NOTE = "[demo outcomes]"
 PLANS = {
