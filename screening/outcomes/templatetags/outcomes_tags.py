@@ -1,8 +1,6 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from screening.engine.outcomes import MIN_GROUP
-
 register = template.Library()
 
 
@@ -16,16 +14,6 @@ def rate(value) -> str:
         "low": round(100 * value.low),
         "high": round(100 * value.high),
     }
-
-
-@register.filter
-def count(value) -> str:
-    """A count, or "fewer than 10" for a small group (so none points to a person)."""
-    if value is None:
-        return "—"
-    if 0 < value < MIN_GROUP:
-        return _("fewer than %(n)s") % {"n": MIN_GROUP}
-    return str(value)
 
 
 @register.filter
