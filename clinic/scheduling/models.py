@@ -463,4 +463,6 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.appointment_id is None:
+            return f"Check-in of {self.patient} ({self.created_at:%Y-%m-%d})"
         return f"Check-in for {self.appointment}"
