@@ -92,3 +92,34 @@ def test_a_course_appointment_links_clinicians_not_schedulers_to_the_course(clie
     client.force_login(StaffFactory(role="scheduler"))
     page = client.get(reverse("scheduling:appointment", args=[appointment.pk])).content.decode()
     assert link not in page
+
+
+def test_the_daily_command_plans_due_measurements_once(db):
+    import datetime
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    from clinic.scheduling.models import Appointment, AppointmentStatus
+    from tests.factories.scheduling import local_dt
+
+    with time_machine.travel(local_dt(2026, 3, 2, 8), tick=False):
+        course = make_course(treatment="ect", first=datetime.date(2026, 3, 4), sessions=3)
+        Appointment.objects.filter(series=course).update(status=AppointmentStatus.BOOKED)
+        out = StringIO()
+        call_command("plan_measurements", stdout=out)
+        assert out.getvalue().strip() == "3 measurements planned."  # baseline, 2 sessions
+        call_command("plan_measurements", stdout=out)
+        assert out.getvalue().strip().endswith("0 measurements planned.")
+
+
+def test_schedulers_cannot_record_or_correct_scores(client, db):
+    course = make_course()
+    client.force_login(StaffFactory(role="scheduler"))
+    response = client.post(
+        reverse("outcomes:record", args=[course.pk]),
+        {"instrument": "phq9", "score": "5", "item9": "0", "taken_on": "2026-01-10"},
+    )
+    assert response.status_code == 403
+    assert not Measurement.objects.filter(course=course).exists()
