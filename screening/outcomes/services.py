@@ -277,7 +277,12 @@ def measurement_record(
         recorded_by=recorded_by,
     )
     if instrument == "phq9" and _urgent(item9):
-        safety_answer_raise(patient=course.patient, source="outcome measurement", link=link)
+        safety_answer_raise(
+            patient=course.patient,
+            source="outcome measurement",
+            link=link,
+            key=f"measurement-{measurement.pk}",
+        )
     course_result_recompute(course=course)
     return measurement
 
@@ -312,7 +317,10 @@ def measurement_correct(
     measurement.save()
     if measurement.instrument == "phq9" and _urgent(item9) and not was_urgent:
         safety_answer_raise(
-            patient=measurement.course.patient, source="outcome measurement", link=link
+            patient=measurement.course.patient,
+            source="outcome measurement",
+            link=link,
+            key=f"measurement-{measurement.pk}",
         )
     course_result_recompute(course=measurement.course)
     return measurement

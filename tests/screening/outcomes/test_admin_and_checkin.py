@@ -123,3 +123,24 @@ def test_schedulers_cannot_record_or_correct_scores(client, db):
     )
     assert response.status_code == 403
     assert not Measurement.objects.filter(course=course).exists()
+
+
+def test_the_patients_data_download_holds_their_measurements(client, db):
+    import json
+
+    patient = PatientFactory(with_login=True)
+    course = make_course(patient=patient)
+    checkin = CheckIn.objects.create(patient=patient)  # a course's check-in: no appointment
+    Measurement.objects.create(
+        course=course, patient=patient, kind="interval", checkin=checkin, score=None
+    )
+    Measurement.objects.create(course=course, patient=patient, kind="clinic", score=11)
+    client.force_login(patient.user)
+    response = client.get("/me/data.json")
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["check_ins"][0]["appointment_start"] is None
+    assert sorted((m["kind"], m["score"]) for m in data["outcome_measurements"]) == [
+        ("clinic", 11),
+        ("interval", None),
+    ]
