@@ -39,7 +39,6 @@ PAGES = {
     "severe baseline": {"period": "all", "baseline_band": "severe"},
     "age 45-64, TRD moderate": {"period": "all", "age_band": "45_64", "trd_band": "moderate"},
 }
-TREATMENTS = ("iv_ketamine", "esketamine", "tms", "ect")
 BATCH = 5000
 
 
@@ -52,7 +51,8 @@ def setup(n: int) -> None:
     from django.utils import timezone
 
     from clinic.accounts.models import Patient
-    from clinic.scheduling.models import Series
+    from clinic.scheduling.models import Course
+    from screening.engine import MODALITIES
     from screening.engine import outcomes as engine
     from screening.outcomes.models import CourseResult, Measurement
 
@@ -74,12 +74,12 @@ def setup(n: int) -> None:
                 )
                 for i in numbers
             )
-            courses = Series.objects.bulk_create(
-                Series(patient=p, name="Bench course") for p in patients
+            courses = Course.objects.bulk_create(
+                Course(patient=p, name="Bench course") for p in patients
             )
             results, measurements = [], []
             for course in courses:
-                treatment = rng.choice(TREATMENTS)
+                treatment = rng.choice(MODALITIES)
                 started = today - datetime.timedelta(days=rng.randint(0, 730))
                 baseline = rng.randint(8, 27)
                 final = rng.randint(0, baseline)

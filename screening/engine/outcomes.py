@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .scores import msm_band, phq9_band
+from .vocabulary import GAD7_BANDS, MSM_BANDS, PHQ9_BANDS, _
 
 BASELINE_WINDOW_DAYS = 14
 REMISSION_BELOW = 5
@@ -40,13 +41,14 @@ Z_95 = 1.959963984540054
 
 # Instruments a clinician may record in clinic, with their score range.
 INSTRUMENTS: dict[str, tuple[str, int]] = {
-    "phq9": ("PHQ-9", 27),
+    "phq9": ("PHQ-9", PHQ9_BANDS[-1][0]),
     "madrs": ("MADRS", 60),
     "hamd17": ("HAM-D 17", 52),
-    "gad7": ("GAD-7", 21),
+    "gad7": ("GAD-7", GAD7_BANDS[-1][0]),
 }
 
-# Age at the start of the course: (lowest age, band key).
+# Age at the start of the course: (lowest age, band key), with its label
+# (marked for translation like the vocabulary's words; translated where shown).
 AGE_BANDS: tuple[tuple[int, str], ...] = (
     (0, "under_18"),
     (18, "18_29"),
@@ -54,25 +56,41 @@ AGE_BANDS: tuple[tuple[int, str], ...] = (
     (45, "45_64"),
     (65, "65_plus"),
 )
-AGE_BAND_LABELS = {
-    "under_18": "Under 18",
-    "18_29": "18-29",
-    "30_44": "30-44",
-    "45_64": "45-64",
-    "65_plus": "65 and over",
+AGE_BAND_LABELS: dict[str, str] = {
+    "under_18": _("Under 18"),
+    "18_29": _("18-29"),
+    "30_44": _("30-44"),
+    "45_64": _("45-64"),
+    "65_plus": _("65 and over"),
 }
 # Baseline severity is the PHQ-9 band, and TRD staging the Maudsley band,
-# both as the screening engine computes them (`scores.phq9_band`, `scores.msm_band`).
-SEVERITY_BANDS = ("minimal", "mild", "moderate", "moderately_severe", "severe")
-TRD_BANDS = ("mild", "moderate", "severe")
+# both the vocabulary's bands as the screening engine computes them
+# (`scores.phq9_band`, `scores.msm_band`).
+SEVERITY_BANDS: tuple[str, ...] = tuple(name for _highest, name in PHQ9_BANDS)
+TRD_BANDS: tuple[str, ...] = tuple(name for _highest, name in MSM_BANDS)
 
 # Why a course is left out of the rates.
 NO_BASELINE = "no_baseline"
 NO_LATER_SCORE = "no_later_score"
-EXCLUSION_LABELS = {
-    NO_BASELINE: "No baseline PHQ-9",
-    NO_LATER_SCORE: "No PHQ-9 after the baseline",
+EXCLUSION_LABELS: dict[str, str] = {
+    NO_BASELINE: _("No baseline PHQ-9"),
+    NO_LATER_SCORE: _("No PHQ-9 after the baseline"),
 }
+
+
+def band_ranges(
+    bands: tuple[tuple[int, str], ...], *, lowest: int | None = None, open_ended: bool = False
+) -> tuple[tuple[str, int | None, int | None], ...]:
+    """(band, lowest total, highest total) of each of a vocabulary's bands.
+    The first band starts at `lowest` (None: "6 or less"); with `open_ended`
+    the last band has no highest ("11 or more", where the vocabulary's bound
+    only catches anything above)."""
+    ranges: list[tuple[str, int | None, int | None]] = []
+    for index, (top, name) in enumerate(bands):
+        low = lowest if index == 0 else bands[index - 1][0] + 1
+        high = None if open_ended and index == len(bands) - 1 else top
+        ranges.append((name, low, high))
+    return tuple(ranges)
 
 
 def age_band(age: int) -> str:
@@ -162,8 +180,8 @@ def course_outcome(
     `first_session`/`last_session`: the first and last completed sessions
     (None when none was held); `completed`: the course ran to its planned end.
     """
-    baseline = select_baseline(first_session, scores) if first_session else None
-    if baseline is None:
+    baseline = select_baseline(first_session, scores) if first_session is not None else None
+    if first_session is None or baseline is None:
         return _excluded(None, NO_BASELINE)
     end = (last_session or first_session) + timedelta(days=END_WINDOW_AFTER_DAYS)
     later = sorted(

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 
 from clinic.accounts.access import log_staff_access
 from clinic.accounts.roles import ADMIN, CLINICIAN, PATIENT, role_of
-from clinic.scheduling.models import Series as Course
+from clinic.scheduling.models import Course
 from screening.outcomes.models import Measurement
 
 

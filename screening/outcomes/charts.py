@@ -11,7 +11,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from screening.review.chart import BAND_LINES, MAX_SCORE
+from screening.engine.vocabulary import PHQ9_BANDS, band_floors
+
+MAX_SCORE = PHQ9_BANDS[-1][0]
+# The PHQ-9 bands' lower bounds above the first, where the trend draws its lines.
+BAND_LINES = band_floors(PHQ9_BANDS)
 
 WIDTH, HEIGHT = 480, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 40

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
-from clinic.scheduling.models import Appointment, AppointmentStatus, FollowUpPlan
-from clinic.scheduling.models import Series as Course
-from clinic.scheduling.services import at_local
+from clinic.scheduling.clock import at_local
+from clinic.scheduling.models import Appointment, AppointmentStatus, Course, CoursePlan
 from screening.engine import outcomes as engine
 from screening.outcomes.models import Measurement, MeasurementCadence
 from screening.outcomes.services import course_result_recompute, engine_cadence
@@ -72,7 +71,7 @@ def seed(stdout) -> None:
         return
     doctors = list(User.objects.filter(email__startswith="dr.").order_by("email"))
     cadences = {c.treatment: c for c in MeasurementCadence.objects.select_related("session_type")}
-    plans = {p.slug: p for p in FollowUpPlan.objects.prefetch_related("steps__appointment_type")}
+    plans = {p.slug: p for p in CoursePlan.objects.prefetch_related("steps__appointment_type")}
     if not doctors or len(cadences) < len(PLANS):
         stdout.write("Outcomes demo: no clinicians or cadences; skipped.")
         return
@@ -112,8 +111,8 @@ def seed(stdout) -> None:
                         start=start,
                         end=start + timedelta(minutes=step.appointment_type.default_minutes),
                         status=AppointmentStatus.COMPLETED if held else AppointmentStatus.CANCELLED,
-                        series=course,
-                        series_position=position,
+                        course=course,
+                        course_position=position,
                         notes=DEMO_NOTE,
                     )
                 )

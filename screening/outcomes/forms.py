@@ -10,6 +10,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.scheduling.forms import clinician_choices
 from screening.outcomes.models import (
     AGE_BAND_CHOICES,
     INSTRUMENT_CHOICES,
@@ -18,7 +19,6 @@ from screening.outcomes.models import (
     TREATMENT_CHOICES,
 )
 from screening.outcomes.selectors import Filters
-from screening.review.forms import clinicians
 
 NO_NUL = [ProhibitNullCharactersValidator(message=_("Remove the null character from the text."))]
 EARLIEST = date(2000, 1, 1)
@@ -38,7 +38,10 @@ class OutcomesFilterForm(forms.Form):
         choices=[("", _("All treatments"))] + TREATMENT_CHOICES,
     )
     clinician = forms.ModelChoiceField(
-        label=_("Clinician"), required=False, queryset=clinicians(), empty_label=_("Any clinician")
+        label=_("Clinician"),
+        required=False,
+        queryset=clinician_choices(),
+        empty_label=_("Any clinician"),
     )
     period = forms.ChoiceField(label=_("Courses started"), required=False, choices=PERIODS)
     start = forms.DateField(
@@ -63,7 +66,7 @@ class OutcomesFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
+        self.fields["clinician"].queryset = clinician_choices()
 
     def clean(self):
         data = super().clean()

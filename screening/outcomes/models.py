@@ -17,46 +17,51 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from clinic.accounts.models import Patient
-from screening.engine import MODALITIES
-from screening.engine.outcomes import AGE_BANDS, INSTRUMENTS, SEVERITY_BANDS, TRD_BANDS
+from screening.engine import outcomes as engine
+from screening.engine.vocabulary import MODALITIES, MSM_BANDS, PHQ9_BANDS
+from screening.labels import band_label, modality_label
 
 # The scheduling app's treatment course (appointments booked together).
-COURSE_MODEL = "scheduling.Series"
+COURSE_MODEL = "scheduling.Course"
 
-TREATMENT_LABELS = {
-    "iv_ketamine": _("IV ketamine"),
-    "esketamine": _("Esketamine"),
-    "tms": _("TMS"),
-    "ect": _("ECT"),
-}
-TREATMENT_CHOICES = [(key, TREATMENT_LABELS[key]) for key in MODALITIES]
-INSTRUMENT_CHOICES = [(key, label) for key, (label, _maximum) in INSTRUMENTS.items()]
-AGE_BAND_CHOICES = [
-    ("under_18", _("Under 18")),
-    ("18_29", _("18-29")),
-    ("30_44", _("30-44")),
-    ("45_64", _("45-64")),
-    ("65_plus", _("65 and over")),
-]
+
+def _band_label(band: str, low: int | None, high: int | None, instrument: str = "") -> str:
+    """A band with its range of totals, e.g. "Mild (5-9)", "Mild (MSM 6 or less)"."""
+    if low is None:
+        totals = gettext("%(high)s or less") % {"high": high}
+    elif high is None:
+        totals = gettext("%(low)s or more") % {"low": low}
+    else:
+        totals = f"{low}-{high}"
+    return gettext("%(band)s (%(totals)s)") % {
+        "band": capfirst(band_label(band)),
+        "totals": f"{instrument} {totals}" if instrument else totals,
+    }
+
+
+def _age_band_label(key: str) -> str:
+    return gettext(engine.AGE_BAND_LABELS[key])
+
+
+# Choices from the vocabulary (treatments, PHQ-9 and Maudsley bands) and the
+# engine's age bands, translated when shown.
+TREATMENT_CHOICES = [(key, lazy(modality_label, str)(key)) for key in MODALITIES]
+INSTRUMENT_CHOICES = [(key, label) for key, (label, _maximum) in engine.INSTRUMENTS.items()]
+AGE_BAND_CHOICES = [(key, lazy(_age_band_label, str)(key)) for _lowest, key in engine.AGE_BANDS]
 SEVERITY_BAND_CHOICES = [
-    ("minimal", _("Minimal (0-4)")),
-    ("mild", _("Mild (5-9)")),
-    ("moderate", _("Moderate (10-14)")),
-    ("moderately_severe", _("Moderately severe (15-19)")),
-    ("severe", _("Severe (20-27)")),
+    (band, lazy(_band_label, str)(band, low, high))
+    for band, low, high in engine.band_ranges(PHQ9_BANDS, lowest=0)
 ]
 TRD_BAND_CHOICES = [
-    ("mild", _("Mild (MSM 6 or less)")),
-    ("moderate", _("Moderate (MSM 7-10)")),
-    ("severe", _("Severe (MSM 11 or more)")),
+    (band, lazy(_band_label, str)(band, low, high, "MSM"))
+    for band, low, high in engine.band_ranges(MSM_BANDS, open_ended=True)
 ]
-assert [key for key, _label in AGE_BAND_CHOICES] == [key for _low, key in AGE_BANDS]
-assert [key for key, _label in SEVERITY_BAND_CHOICES] == list(SEVERITY_BANDS)
-assert [key for key, _label in TRD_BAND_CHOICES] == list(TRD_BANDS)
 
 
 def validate_months_after(value) -> None:
@@ -278,7 +283,7 @@ class CourseResult(models.Model):
     excluded_reason = models.CharField(max_length=20, blank=True)
     measurements_due = models.PositiveSmallIntegerField(default=0)
     measurements_answered = models.PositiveSmallIntegerField(default=0)
-    urgent_answers = models.PositiveSmallIntegerField(default=0)
+    crisis_answers = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -16,8 +16,8 @@ from django.db.models.functions import Cast
 
 from screening.engine import MODALITIES
 from screening.engine import outcomes as engine
+from screening.labels import modality_label
 from screening.outcomes.models import (
-    TREATMENT_LABELS,
     CourseResult,
     Measurement,
     MeasurementCadence,
@@ -138,7 +138,7 @@ def treatment_rows(filters: Filters) -> tuple[list[TreatmentRow], TreatmentRow]:
     for key in MODALITIES:
         if filters.treatment and key != filters.treatment:
             continue
-        row = TreatmentRow(key, str(TREATMENT_LABELS[key]))
+        row = TreatmentRow(key, modality_label(key))
         if key in by_treatment:
             _fill(row, by_treatment[key])
             if row.itt >= engine.MIN_GROUP:
@@ -238,7 +238,7 @@ def phq9_trends(filters: Filters) -> list[Trend]:
     )
     score = Cast("score", FloatField())
     trends = {
-        key: Trend(key, str(TREATMENT_LABELS[key]), by_week.get(key, False))
+        key: Trend(key, modality_label(key), by_week.get(key, False))
         for key in MODALITIES
         if not filters.treatment or key == filters.treatment
     }
@@ -291,7 +291,7 @@ def completeness(filters: Filters) -> list[Completeness]:
     return [
         Completeness(
             key,
-            str(TREATMENT_LABELS[key]),
+            modality_label(key),
             rows.get(key, {}).get("due") or 0,
             rows.get(key, {}).get("answered") or 0,
         )

@@ -12,15 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.accounts.models import Patient, User
-from clinic.safety import is_urgent_safety_answer, safety_answer_raise
+from clinic.safety import crisis_alert_raise, is_crisis_answer
+from clinic.scheduling.clock import at_local, local
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     CheckIn,
+    Course,
 )
-from clinic.scheduling.models import Series as Course
-from clinic.scheduling.services import at_local, checkin_submit, local
+from clinic.scheduling.services.checkins import checkin_submit
 from screening.engine import outcomes as engine
 from screening.models import Intake, ScreeningResult
 from screening.outcomes.models import (
@@ -67,7 +68,7 @@ class Timeline:
 
     def __init__(self, course: Course, cadence_by_type: dict[int, MeasurementCadence], now):
         appointments = list(
-            Appointment.objects.filter(series=course)
+            Appointment.objects.filter(course=course)
             .order_by("start")
             .only("start", "status", "appointment_type_id", "clinician_id")
         )
@@ -182,12 +183,12 @@ def measurements_plan_due(*, now: datetime | None = None) -> int:
     session_types = list(MeasurementCadence.objects.values_list("session_type_id", flat=True))
     course_ids = (
         Appointment.objects.filter(
-            series__isnull=False,
+            course__isnull=False,
             appointment_type_id__in=session_types,
             start__gte=now - timedelta(days=ACTIVE_LOOKBACK_DAYS),
             start__lte=now + timedelta(days=14),
         )
-        .values_list("series_id", flat=True)
+        .values_list("course_id", flat=True)
         .distinct()
     )
     created = 0
@@ -199,8 +200,9 @@ def measurements_plan_due(*, now: datetime | None = None) -> int:
 # -- Scores ---------------------------------------------------------------------------
 
 
-def _urgent(item9: int | None) -> bool:
-    return item9 is not None and is_urgent_safety_answer(suicide_screen={}, phq9=[0] * 8 + [item9])
+def _is_crisis(item9: int | None) -> bool:
+    """A PHQ-9 item 9 above 0: a crisis answer (`clinic.safety.is_crisis_answer`)."""
+    return item9 is not None and is_crisis_answer(suicide_screen={}, phq9=[0] * 8 + [item9])
 
 
 @transaction.atomic
@@ -208,7 +210,7 @@ def measurement_answer(
     *, measurement: Measurement, phq9_answers: list[int], safety_answers: dict, link: str
 ) -> Measurement:
     """The patient's answer to a measurement's check-in: stored on the
-    check-in (which raises the urgent safety alert, as at intake), copied to
+    check-in (whose crisis answer raises the on-call alert, as at intake), copied to
     the measurement, and the course's result recomputed."""
     measurement = (
         Measurement.objects.select_for_update(of=("self",))
@@ -261,8 +263,8 @@ def measurement_record(
     recorded_by: User | None,
     link: str,
 ) -> Measurement:
-    """A score taken in clinic. A PHQ-9 item 9 above 0 raises the urgent
-    safety alert."""
+    """A score taken in clinic. A PHQ-9 item 9 above 0 (a crisis answer)
+    raises the on-call alert."""
     _check_score(instrument, score, item9)
     if taken_at > timezone.now() + timedelta(minutes=5):
         raise MeasurementError(_("A score cannot be taken in the future."))
@@ -276,8 +278,8 @@ def measurement_record(
         taken_at=taken_at,
         recorded_by=recorded_by,
     )
-    if instrument == "phq9" and _urgent(item9):
-        safety_answer_raise(
+    if instrument == "phq9" and _is_crisis(item9):
+        crisis_alert_raise(
             patient=course.patient,
             source="outcome measurement",
             link=link,
@@ -308,15 +310,15 @@ def measurement_correct(
     if not reason.strip():
         raise MeasurementError(_("Say why the score is corrected."))
     _check_score(measurement.instrument, score, item9)
-    was_urgent = _urgent(measurement.item9)
+    was_crisis = _is_crisis(measurement.item9)
     measurement.score = score
     measurement.item9 = item9 if measurement.instrument == "phq9" else None
     measurement.corrected_at = timezone.now()
     measurement.correction_reason = reason.strip()[:300]
     measurement.recorded_by = corrected_by
     measurement.save()
-    if measurement.instrument == "phq9" and _urgent(item9) and not was_urgent:
-        safety_answer_raise(
+    if measurement.instrument == "phq9" and _is_crisis(item9) and not was_crisis:
+        crisis_alert_raise(
             patient=measurement.course.patient,
             source="outcome measurement",
             link=link,
@@ -445,7 +447,7 @@ def course_result_recompute(*, course: Course, now: datetime | None = None) -> C
         "excluded_reason": outcome.excluded_reason,
         "measurements_due": len(due),
         "measurements_answered": sum(1 for m in due if m.score is not None),
-        "urgent_answers": sum(1 for m in measurements if _urgent(m.item9)),
+        "crisis_answers": sum(1 for m in measurements if _is_crisis(m.item9)),
         "computed_at": now,
     }
     result, _created = CourseResult.objects.update_or_create(course=course, defaults=values)

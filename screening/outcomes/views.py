@@ -18,7 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, PATIENT, role_required
 from clinic.scheduling.forms import CheckInForm
-from clinic.scheduling.services import BookingError, checkin_needs_crisis_resources
+from clinic.scheduling.services.checkins import (
+    checkin_crisis_answer_seen,
+    checkin_needs_crisis_resources,
+)
+from clinic.scheduling.services.rules import BookingError
 from screening.engine import outcomes as engine
 from screening.outcomes import charts, selectors, services
 from screening.outcomes.access import (
@@ -141,7 +145,9 @@ def _course_context(course, **forms) -> dict:
         "course": course,
         "patient": course.patient,
         "result": result,
-        "exclusion": engine.EXCLUSION_LABELS.get(result.excluded_reason, "") if result else "",
+        "exclusion": _(engine.EXCLUSION_LABELS[result.excluded_reason])
+        if result and result.excluded_reason in engine.EXCLUSION_LABELS
+        else "",
         "measurements": measurements,
         "score_form": forms.get("score_form") or ScoreForm(),
         "correct_for": forms.get("correct_for"),
@@ -230,13 +236,19 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             {"checkin": item, "crisis": checkin_needs_crisis_resources(item)},
         )
     form = CheckInForm(request.POST or None)
+    link = _course_link(measurement.course)
+    crisis = False
+    if request.method == "POST" and CheckInForm.typed_is_crisis(request.POST):
+        # Acted on at once, whether or not every question is answered yet.
+        checkin_crisis_answer_seen(checkin=item, link=link)
+        crisis = True
     if request.method == "POST" and form.is_valid():
         try:
             measurement = services.measurement_answer(
                 measurement=measurement,
                 phq9_answers=form.phq9_answers(),
                 safety_answers=form.safety_answers(),
-                link=_course_link(measurement.course),
+                link=link,
             )
         except (BookingError, services.MeasurementError) as exc:
             messages.info(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -249,5 +261,5 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "outcomes/checkin.html",
-        {"form": form, "checkin": item, "measurement": measurement},
+        {"form": form, "checkin": item, "measurement": measurement, "crisis": crisis},
     )

@@ -9,7 +9,7 @@ import itertools
 
 from django.utils import timezone
 
-from clinic.scheduling.models import Appointment, AppointmentStatus, Series
+from clinic.scheduling.models import Appointment, AppointmentStatus, Course
 from screening.outcomes.models import Measurement, MeasurementCadence
 from screening.outcomes.services import course_result_recompute
 from tests.factories.accounts import PatientFactory
@@ -49,12 +49,12 @@ def make_course(
     every_days: int = 2,
     held: int | None = None,
     hour: int | None = None,
-) -> Series:
+) -> Course:
     """A course of `sessions` sessions from `first`, the first `held` of them
     completed and the rest cancelled (all held by default)."""
     kind = cadence(treatment).session_type
     patient = patient or PatientFactory()
-    course = Series.objects.create(patient=patient, name=f"{kind.name} course")
+    course = Course.objects.create(patient=patient, name=f"{kind.name} course")
     held = sessions if held is None else held
     hour = 2 * (next(_BLOCKS) % 12) if hour is None else hour
     rows = []
@@ -69,15 +69,15 @@ def make_course(
                 start=start,
                 end=start + datetime.timedelta(minutes=kind.default_minutes),
                 status=AppointmentStatus.COMPLETED if index < held else AppointmentStatus.CANCELLED,
-                series=course,
-                series_position=index + 1,
+                course=course,
+                course_position=index + 1,
             )
         )
     Appointment.objects.bulk_create(rows)
     return course
 
 
-def add_scores(course: Series, scores: list[tuple[datetime.date, int]], *, recompute=True) -> None:
+def add_scores(course: Course, scores: list[tuple[datetime.date, int]], *, recompute=True) -> None:
     """PHQ-9 totals recorded in clinic at noon of each day."""
     Measurement.objects.bulk_create(
         Measurement(

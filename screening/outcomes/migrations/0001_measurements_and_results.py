@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('scheduling', '0004_checkin_without_appointment'),
+        ('scheduling', '0005_checkin_without_appointment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('session_number', models.SmallIntegerField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('checkin', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='measurement', to='scheduling.checkin')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='scheduling.series')),
+                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='scheduling.course')),
                 ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='accounts.patient')),
                 ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
@@ -119,10 +119,10 @@ class Migration(migrations.Migration):
                 ('excluded_reason', models.CharField(blank=True, max_length=20)),
                 ('measurements_due', models.PositiveSmallIntegerField(default=0)),
                 ('measurements_answered', models.PositiveSmallIntegerField(default=0)),
-                ('urgent_answers', models.PositiveSmallIntegerField(default=0)),
+                ('crisis_answers', models.PositiveSmallIntegerField(default=0)),
                 ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('clinician', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='scheduling.series')),
+                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='scheduling.course')),
                 ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='course_results', to='accounts.patient')),
             ],
             options={

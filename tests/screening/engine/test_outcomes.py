@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from screening.engine import outcomes as engine
+from screening.engine import vocabulary as v
 from screening.engine.outcomes import (
     NO_BASELINE,
     NO_LATER_SCORE,
@@ -255,3 +257,21 @@ def test_follow_up_months_land_on_the_last_day_of_a_short_month():
         ended_on=date(2026, 1, 30),
     )
     assert due[-1].due_on == date(2026, 2, 28)
+
+
+def test_the_filter_bands_are_the_vocabularys_with_their_ranges():
+    assert engine.band_ranges(v.PHQ9_BANDS, lowest=0) == (
+        ("minimal", 0, 4),
+        ("mild", 5, 9),
+        ("moderate", 10, 14),
+        ("moderately_severe", 15, 19),
+        ("severe", 20, 27),
+    )
+    assert engine.band_ranges(v.MSM_BANDS, open_ended=True) == (
+        ("mild", None, 6),
+        ("moderate", 7, 10),
+        ("severe", 11, None),
+    )
+    assert tuple(name for _top, name in v.PHQ9_BANDS) == engine.SEVERITY_BANDS
+    assert engine.baseline_band(15) == "moderately_severe"
+    assert engine.trd_band(11) == "severe"

@@ -106,7 +106,7 @@ def test_the_daily_command_plans_due_measurements_once(db):
 
     with time_machine.travel(local_dt(2026, 3, 2, 8), tick=False):
         course = make_course(treatment="ect", first=datetime.date(2026, 3, 4), sessions=3)
-        Appointment.objects.filter(series=course).update(status=AppointmentStatus.BOOKED)
+        Appointment.objects.filter(course=course).update(status=AppointmentStatus.BOOKED)
         out = StringIO()
         call_command("plan_measurements", stdout=out)
         assert out.getvalue().strip() == "3 measurements planned."  # baseline, 2 sessions

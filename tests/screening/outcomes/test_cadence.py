@@ -45,7 +45,7 @@ def tms_course(frozen_now, patient):
     course = make_course(
         treatment="tms", patient=patient, first=datetime.date(2026, 3, 9), sessions=15, every_days=1
     )
-    Appointment.objects.filter(series=course).update(status=AppointmentStatus.BOOKED)
+    Appointment.objects.filter(course=course).update(status=AppointmentStatus.BOOKED)
     return course
 
 
@@ -138,9 +138,41 @@ def test_an_item_9_answer_above_0_alerts_the_oncall_clinicians(frozen_now, tms_c
     run_worker()
     alerts = [m for m in mail.outbox if m.to == ["oncall@example.org"]]
     assert len(alerts) == 1
-    assert alerts[0].subject == "Urgent safety answer, please review"
+    assert alerts[0].subject == "Crisis answer, please review today"
     assert f"/outcomes/courses/{tms_course.pk}/" in alerts[0].body
     assert "Robin" not in alerts[0].body
+
+
+def test_a_crisis_answer_on_a_half_done_measurement_check_in_alerts_at_once(
+    frozen_now, tms_course, patient
+):
+    """Item 9 answered, everything else blank: the crisis resources show on
+    the page sent back and the on-call email goes once; the whole check-in
+    sent later is stored and sends no second one (main's follow-up check-in
+    rule, on the course's check-in too)."""
+    StaffFactory(role="clinician", is_on_call=True, email="oncall@example.org")
+    measurements_plan_due()
+    frozen_now.move_to(local_dt(2026, 3, 6, 8, 1))
+    run_worker()
+    link = re.search(r"https?://\S+/outcomes/check-in/\S+/", mail.outbox[0].body).group(0)
+    client = Client()
+    client.force_login(patient.user)
+    path = re.sub(r"^https?://[^/]+", "", link)
+    response = client.post(path, {"phq9_9": "2"})
+    assert response.status_code == 200
+    assert 'data-testid="crisis-resources"' in response.content.decode()
+    run_worker()
+    alerts = [m for m in mail.outbox if m.to == ["oncall@example.org"]]
+    assert len(alerts) == 1
+    assert f"/outcomes/courses/{tms_course.pk}/" in alerts[0].body
+    measurement = Measurement.objects.get(course=tms_course, kind=Measurement.Kind.BASELINE)
+    assert measurement.score is None and measurement.checkin.completed_at is None
+
+    _answer(patient, link, {**PHQ9_MILD, "phq9_9": "2"})
+    run_worker()
+    measurement.refresh_from_db()
+    assert measurement.score == 10 and measurement.item9 == 2
+    assert len([m for m in mail.outbox if m.to == ["oncall@example.org"]]) == 1
 
 
 def test_a_cancelled_session_drops_its_unsent_measurement(frozen_now, patient):
@@ -149,10 +181,10 @@ def test_a_cancelled_session_drops_its_unsent_measurement(frozen_now, patient):
     course = make_course(
         treatment="ect", patient=patient, first=datetime.date(2026, 3, 9), sessions=3, every_days=2
     )
-    Appointment.objects.filter(series=course).update(status=AppointmentStatus.BOOKED)
+    Appointment.objects.filter(course=course).update(status=AppointmentStatus.BOOKED)
     measurements_plan_due()
     assert Measurement.objects.filter(course=course, kind="session").count() == 2
-    last = Appointment.objects.filter(series=course).order_by("start").last()
+    last = Appointment.objects.filter(course=course).order_by("start").last()
     last.status = AppointmentStatus.CANCELLED
     last.save()
     measurements_plan_due()

@@ -126,7 +126,7 @@ def test_an_item_9_above_0_recorded_in_clinic_alerts_on_call(staff_client, clini
 
     run_worker()
     assert [m.to for m in mail.outbox] == [["oncall@example.org"]]
-    assert CourseResult.objects.get(course=course).urgent_answers == 1
+    assert CourseResult.objects.get(course=course).crisis_answers == 1
 
 
 def test_numbers_are_shown_only_for_groups_of_at_least_ten(db):
@@ -279,3 +279,19 @@ def test_course_page_query_count_does_not_grow(staff_client, django_assert_num_q
         response = staff_client.get(reverse("outcomes:course", args=[course.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="measurement-') == size
+
+
+def test_the_filters_name_the_vocabularys_bands_and_treatments(db):
+    from screening.outcomes.forms import OutcomesFilterForm
+
+    form = OutcomesFilterForm()
+    assert dict(form.fields["baseline_band"].choices)["moderately_severe"] == (
+        "Moderately severe (15-19)"
+    )
+    trd = dict(form.fields["trd_band"].choices)
+    assert [str(trd[k]) for k in ("mild", "moderate", "severe")] == [
+        "Mild (MSM 6 or less)",
+        "Moderate (MSM 7-10)",
+        "Severe (MSM 11 or more)",
+    ]
+    assert str(dict(form.fields["treatment"].choices)["esketamine"]) == "Esketamine"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0003_seed_types_and_plans'),
+        ('scheduling', '0004_treatment_course'),
     ]
 
     operations = [
