@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "screening",
     "screening.review",
     "screening.coverage",
+    "screening.outcomes",
 ]
 
 MIDDLEWARE = [

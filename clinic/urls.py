@@ -22,6 +22,7 @@ urlpatterns = [
     path("invitations/", include("clinic.accounts.invitation_urls")),
     path("intake/", include("screening.intake.urls")),
     path("review/", include("screening.review.urls")),
+    path("outcomes/", include("screening.outcomes.urls")),
     path("", include("clinic.scheduling.urls")),
     path("sessions/", include("clinic.treatment.urls")),
     path("admin/", admin.site.urls),

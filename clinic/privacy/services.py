@@ -103,13 +103,25 @@ def patient_data_export(patient: Patient) -> dict[str, Any]:
         ],
         "check_ins": [
             {
-                "appointment_start": _when(c.appointment.start),
+                "appointment_start": _when(c.appointment.start) if c.appointment else None,
                 "completed_at": _when(c.completed_at),
                 "phq9_answers": c.phq9_answers,
                 "phq9_total": c.phq9_total,
                 "safety_answers": c.safety_answers,
             }
             for c in patient.checkins.select_related("appointment").order_by("created_at")
+        ],
+        "outcome_measurements": [
+            {
+                "instrument": m.instrument,
+                "kind": m.kind,
+                "due_on": _when(m.due_on),
+                "score": m.score,
+                "taken_at": _when(m.taken_at),
+                "corrected_at": _when(m.corrected_at),
+                "correction_reason": m.correction_reason,
+            }
+            for m in patient.measurements.order_by("due_on", "taken_at", "pk")
         ],
         "reminders_sent": [
             {"appointment_start": _when(r.appointment.start), "sent_at": _when(r.sent_at)}

@@ -430,10 +430,11 @@ class ChangeRequest(models.Model):
 
 
 class CheckIn(models.Model):
-    """A short PHQ-9 and safety check-in before a follow-up."""
+    """A short PHQ-9 and safety check-in: before a follow-up appointment, or
+    due in a treatment course by its measuring cadence (no appointment)."""
 
     appointment = models.OneToOneField(
-        Appointment, on_delete=models.CASCADE, related_name="checkin"
+        Appointment, on_delete=models.CASCADE, related_name="checkin", null=True, blank=True
     )
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkins")
     token = models.CharField(max_length=64, unique=True, default=new_token)
@@ -462,4 +463,6 @@ class CheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.appointment_id is None:
+            return f"Check-in of {self.patient} ({self.created_at:%Y-%m-%d})"
         return f"Check-in for {self.appointment}"

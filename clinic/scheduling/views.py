@@ -614,6 +614,8 @@ def my_change_request(request: HttpRequest, pk: int) -> HttpResponse:
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The short PHQ-9 and safety check-in before a follow-up."""
     item = get_checkin_for(request, token)
+    if item.appointment_id is None:  # a course's measurement: answered on its own page
+        return redirect("outcomes:checkin", token=token)
     if item.completed_at is not None:
         return render(
             request,

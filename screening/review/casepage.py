@@ -21,6 +21,7 @@ from screening.engine.vocabulary import (
 )
 from screening.labels import modality_label, step_title
 from screening.models import Flag, Intake, Severity
+from screening.outcomes.selectors import patient_course_results
 from screening.services.policy import current_knowledge, current_policy
 
 
@@ -235,3 +236,9 @@ def phq9_points(versions: list[Intake], checkins: list[tuple[datetime.date, int]
 def phq9_checkins(patient) -> list[tuple[datetime.date, int]]:
     """The patient's follow-up PHQ-9 check-ins (scheduling's)."""
     return list(scheduling_phq9_checkins(patient))
+
+
+def course_results(patient) -> list:
+    """The patient's treatment courses with their measured results (the
+    outcomes app's), newest first."""
+    return patient_course_results(patient)

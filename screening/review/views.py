@@ -136,6 +136,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "diffs": casepage.version_diffs(versions),
             "chart": phq9_trend_svg(points),
             "points": points,
+            "course_results": casepage.course_results(intake.patient),
             "notes": intake.case_notes.select_related("author"),
             "decisions": intake.case_decisions.select_related("by"),
             "history": intake.case_events.select_related("actor"),

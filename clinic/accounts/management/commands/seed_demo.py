@@ -31,6 +31,7 @@ def demo_extensions() -> list:
         "clinic.scheduling.demo",
         "screening.coverage.demo",
         "clinic.treatment.demo",
+        "screening.outcomes.demo",
     ):
         try:
             module = import_module(module_name)

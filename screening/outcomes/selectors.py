@@ -1,0 +1,398 @@
+"""Reads of the clinic's results: a handful of GROUP BY queries over the
+stored course results, whatever the number of courses. Medians come from
+counts per value (at most a few hundred rows), never from a list of courses."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
+
+from screening.engine import MODALITIES
+from screening.engine import outcomes as engine
+from screening.labels import modality_label
+from screening.outcomes.models import (
+    CourseResult,
+    Measurement,
+    MeasurementCadence,
+    OutcomesSecret,
+)
+
+
+def patient_course_results(patient) -> list[CourseResult]:
+    """The patient's course results, newest first (the case page). One query."""
+    return list(
+        CourseResult.objects.filter(patient=patient)
+        .select_related("course")
+        .order_by("-started_on", "-pk")
+    )
+
+
+@dataclass
+class Filters:
+    treatment: str = ""
+    clinician: int | None = None
+    start: date | None = None
+    end: date | None = None
+    age_band: str = ""
+    baseline_band: str = ""
+    trd_band: str = ""
+
+
+def results(filters: Filters) -> QuerySet[CourseResult]:
+    """Course results of started courses matching the filters."""
+    qs = CourseResult.objects.filter(started_on__isnull=False).exclude(treatment="")
+    if filters.treatment:
+        qs = qs.filter(treatment=filters.treatment)
+    if filters.clinician:
+        qs = qs.filter(clinician_id=filters.clinician)
+    if filters.start:
+        qs = qs.filter(started_on__gte=filters.start)
+    if filters.end:
+        qs = qs.filter(started_on__lte=filters.end)
+    for name in ("age_band", "baseline_band", "trd_band"):
+        if getattr(filters, name):
+            qs = qs.filter(**{name: getattr(filters, name)})
+    return qs
+
+
+@dataclass
+class TreatmentRow:
+    treatment: str
+    label: str
+    started: int = 0
+    completed: int = 0
+    stopped: int = 0
+    active: int = 0
+    itt: int = 0
+    completers: int = 0
+    excluded: int = 0
+    itt_response: engine.Rate | None = None
+    itt_remission: engine.Rate | None = None
+    completer_response: engine.Rate | None = None
+    completer_remission: engine.Rate | None = None
+    median_change: float | None = None
+    median_days_to_response: float | None = None
+    responders: int = 0
+
+    @property
+    def shown(self) -> bool:
+        return self.started >= engine.MIN_GROUP
+
+
+def _aggregates() -> dict:
+    return {
+        "started": Count("pk"),
+        "completed": Count("pk", filter=Q(status=CourseResult.Status.COMPLETED)),
+        "stopped": Count("pk", filter=Q(status=CourseResult.Status.STOPPED)),
+        "active": Count("pk", filter=Q(status=CourseResult.Status.ACTIVE)),
+        "itt": Count("pk", filter=Q(intent_to_treat=True)),
+        "itt_responded": Count("pk", filter=Q(intent_to_treat=True, responded=True)),
+        "itt_remitted": Count("pk", filter=Q(intent_to_treat=True, remitted=True)),
+        "completers": Count("pk", filter=Q(completer=True)),
+        "completer_responded": Count("pk", filter=Q(completer=True, responded=True)),
+        "completer_remitted": Count("pk", filter=Q(completer=True, remitted=True)),
+        "responders": Count("pk", filter=Q(days_to_response__isnull=False)),
+    }
+
+
+def _fill(row: TreatmentRow, c: dict) -> None:
+    row.started, row.completed, row.stopped = c["started"], c["completed"], c["stopped"]
+    row.active, row.itt, row.completers = c["active"], c["itt"], c["completers"]
+    row.responders = c["responders"]
+    row.excluded = row.started - row.itt
+    row.itt_response = engine.rate(c["itt_responded"], c["itt"])
+    row.itt_remission = engine.rate(c["itt_remitted"], c["itt"])
+    row.completer_response = engine.rate(c["completer_responded"], c["completers"])
+    row.completer_remission = engine.rate(c["completer_remitted"], c["completers"])
+
+
+def _medians(qs: QuerySet, column: str, condition: Q) -> dict[str, dict[int, int]]:
+    counts: dict[str, dict[int, int]] = defaultdict(dict)
+    for treatment, value, n in (
+        qs.filter(condition).values_list("treatment", column).annotate(n=Count("pk")).order_by()
+    ):
+        counts[treatment][value] = n
+    return counts
+
+
+def treatment_rows(filters: Filters) -> tuple[list[TreatmentRow], TreatmentRow]:
+    """One row per treatment and one for all: counts, rates with Wilson
+    intervals (intent-to-treat and completers), median change among the
+    intent-to-treat, median days to first response among responders. Four
+    queries."""
+    qs = results(filters)
+    by_treatment = {
+        c["treatment"]: c for c in qs.values("treatment").annotate(**_aggregates()).order_by()
+    }
+    overall = qs.aggregate(**_aggregates())
+    changes = _medians(qs, "change", Q(intent_to_treat=True))
+    days = _medians(qs, "days_to_response", Q(days_to_response__isnull=False))
+    rows = []
+    for key in MODALITIES:
+        if filters.treatment and key != filters.treatment:
+            continue
+        row = TreatmentRow(key, modality_label(key))
+        if key in by_treatment:
+            _fill(row, by_treatment[key])
+            if row.itt >= engine.MIN_GROUP:
+                row.median_change = engine.median_from_counts(changes.get(key, {}))
+            if row.responders >= engine.MIN_GROUP:
+                row.median_days_to_response = engine.median_from_counts(days.get(key, {}))
+        rows.append(row)
+    total = TreatmentRow("all", "")
+    _fill(total, overall)
+    all_changes: dict[int, int] = defaultdict(int)
+    for per in changes.values():
+        for value, n in per.items():
+            all_changes[value] += n
+    all_days: dict[int, int] = defaultdict(int)
+    for per in days.values():
+        for value, n in per.items():
+            all_days[value] += n
+    if total.itt >= engine.MIN_GROUP:
+        total.median_change = engine.median_from_counts(all_changes)
+    if total.responders >= engine.MIN_GROUP:
+        total.median_days_to_response = engine.median_from_counts(all_days)
+    return rows, total
+
+
+@dataclass
+class QuarterPoint:
+    quarter: date
+    label: str
+    n: int
+    response: engine.Rate | None
+    remission: engine.Rate | None
+
+
+def quarterly_rates(filters: Filters) -> dict[str, list[QuarterPoint]]:
+    """Intent-to-treat response and remission per treatment (and for all,
+    under "all") and quarter of the course's start. Two queries."""
+    rows = (
+        results(filters)
+        .filter(intent_to_treat=True)
+        .values("treatment", "start_quarter")
+        .annotate(
+            n=Count("pk"),
+            responded=Count("pk", filter=Q(responded=True)),
+            remitted=Count("pk", filter=Q(remitted=True)),
+        )
+        .order_by("treatment", "start_quarter")
+    )
+    overall = (
+        results(filters)
+        .filter(intent_to_treat=True)
+        .values("start_quarter")
+        .annotate(
+            n=Count("pk"),
+            responded=Count("pk", filter=Q(responded=True)),
+            remitted=Count("pk", filter=Q(remitted=True)),
+        )
+        .order_by("start_quarter")
+    )
+    series: dict[str, list[QuarterPoint]] = defaultdict(list)
+    for r in [*rows, *({**r, "treatment": "all"} for r in overall)]:
+        series[r["treatment"]].append(
+            QuarterPoint(
+                r["start_quarter"],
+                engine.quarter_label(r["start_quarter"]),
+                r["n"],
+                engine.rate(r["responded"], r["n"]),
+                engine.rate(r["remitted"], r["n"]),
+            )
+        )
+    return dict(series)
+
+
+@dataclass
+class TrendPoint:
+    x: int
+    n: int
+    mean: float
+    sd: float
+
+
+@dataclass
+class Trend:
+    treatment: str
+    label: str
+    by_week: bool
+    points: list[TrendPoint] = field(default_factory=list)
+
+
+def phq9_trends(filters: Filters) -> list[Trend]:
+    """Mean PHQ-9 (and its standard deviation) by week or session number of
+    the course, per treatment, over the intent-to-treat courses; a point is
+    shown only where at least 10 courses were measured. Two queries."""
+    by_week = dict(MeasurementCadence.objects.values_list("treatment", "chart_by_week"))
+    course_ids = results(filters).filter(intent_to_treat=True).values("course_id")
+    base = Measurement.objects.filter(
+        course_id__in=course_ids, instrument="phq9", score__isnull=False
+    )
+    score = Cast("score", FloatField())
+    trends = {
+        key: Trend(key, modality_label(key), by_week.get(key, False))
+        for key in MODALITIES
+        if not filters.treatment or key == filters.treatment
+    }
+    weekly = [key for key, trend in trends.items() if trend.by_week]
+    for column, keys in (
+        ("week", weekly),
+        ("session_number", [k for k in trends if k not in weekly]),
+    ):
+        if not keys:
+            continue
+        rows = (
+            base.filter(treatment__in=keys, **{f"{column}__isnull": False})
+            .values("treatment", column)
+            .annotate(
+                n=Count("pk"),  # one score per course and week/session (the recompute's)
+                total=Sum(score),
+                squares=Sum(score * score),
+            )
+            .order_by("treatment", column)
+        )
+        for r in rows:
+            if r["n"] < engine.MIN_GROUP:
+                continue
+            mean, sd = engine.mean_and_sd(r["n"], r["total"], r["squares"])
+            trends[r["treatment"]].points.append(TrendPoint(r[column], r["n"], mean, sd))
+    return list(trends.values())
+
+
+@dataclass
+class Completeness:
+    treatment: str
+    label: str
+    due: int
+    answered: int
+
+    @property
+    def rate(self) -> engine.Rate | None:
+        return engine.rate(self.answered, self.due)
+
+
+def completeness(filters: Filters) -> list[Completeness]:
+    """The share of due measurements answered, per treatment. One query."""
+    rows = {
+        r["treatment"]: r
+        for r in results(filters)
+        .values("treatment")
+        .annotate(due=Sum("measurements_due"), answered=Sum("measurements_answered"))
+        .order_by()
+    }
+    return [
+        Completeness(
+            key,
+            modality_label(key),
+            rows.get(key, {}).get("due") or 0,
+            rows.get(key, {}).get("answered") or 0,
+        )
+        for key in MODALITIES
+        if not filters.treatment or key == filters.treatment
+    ]
+
+
+def has_small_groups(rows: list[TreatmentRow]) -> bool:
+    return any(0 < row.started < engine.MIN_GROUP for row in rows)
+
+
+# -- Export ------------------------------------------------------------------------------
+
+
+def export_key() -> bytes:
+    """The installation's secret for pseudonyms, made on first use."""
+    secret = OutcomesSecret.objects.order_by("pk").first()
+    if secret is None:
+        try:
+            with transaction.atomic():
+                secret = OutcomesSecret.objects.create()
+        except IntegrityError:  # pragma: no cover - created by a concurrent export
+            secret = OutcomesSecret.objects.order_by("pk").first()
+    return secret.key.encode()
+
+
+def pseudonym(key: bytes, patient_id: int) -> str:
+    """A stable id for a patient in exports: HMAC-SHA256 of the patient's id
+    under the installation's key, so it cannot be reversed without the key."""
+    digest = hmac.new(key, f"patient:{patient_id}".encode(), hashlib.sha256).hexdigest()
+    return f"P-{digest[:16]}"
+
+
+EXPORT_COLUMNS = (
+    "patient_pseudonym",
+    "course_pseudonym",
+    "treatment",
+    "status",
+    "started_on",
+    "ended_on",
+    "sessions_held",
+    "age_band",
+    "baseline_band",
+    "trd_band",
+    "baseline_phq9",
+    "baseline_on",
+    "final_phq9",
+    "final_on",
+    "change",
+    "percent_change",
+    "intent_to_treat",
+    "completer",
+    "responded",
+    "remitted",
+    "response_on",
+    "remission_on",
+    "days_to_response",
+    "excluded_reason",
+    "measurements_due",
+    "measurements_answered",
+)
+
+
+def export_rows(filters: Filters, *, chunk_size: int = 2000):
+    """One row per course, streamed from the database in chunks: no names,
+    no dates of birth, no clinician; stable pseudonyms for patient and course."""
+    key = export_key()
+    qs = (
+        results(filters)
+        .order_by("started_on", "pk")
+        .values_list(
+            "patient_id",
+            "course_id",
+            "treatment",
+            "status",
+            "started_on",
+            "ended_on",
+            "sessions_held",
+            "age_band",
+            "baseline_band",
+            "trd_band",
+            "baseline_score",
+            "baseline_on",
+            "final_score",
+            "final_on",
+            "change",
+            "percent_change",
+            "intent_to_treat",
+            "completer",
+            "responded",
+            "remitted",
+            "response_on",
+            "remission_on",
+            "days_to_response",
+            "excluded_reason",
+            "measurements_due",
+            "measurements_answered",
+        )
+    )
+    for row in qs.iterator(chunk_size=chunk_size):
+        patient_id, course_id, *rest = row
+        course = hmac.new(key, f"course:{course_id}".encode(), hashlib.sha256).hexdigest()
+        yield [pseudonym(key, patient_id), f"C-{course[:16]}", *rest]
