@@ -6,6 +6,7 @@ trend. Reads only."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from screening.engine.vocabulary import (
 )
 from screening.intake.steps import STEPS as INTAKE_FORM_STEPS
 from screening.intake.steps import answer_display
-from screening.labels import modality_label
+from screening.labels import flag_title, modality_label
 from screening.models import Flag, Intake, Severity
 from screening.services.policy import current_knowledge, current_policy
 
@@ -351,6 +352,22 @@ class HistoryLine:
     count: int = 1
 
 
+ACKNOWLEDGED_DETAIL = re.compile(
+    r"^Acknowledged (?P<code>\w+) \((?P<severity>\w+)\)(?P<note>: .*)?$", re.S
+)
+
+
+def history_detail(action: str, detail: str) -> str:
+    """A flag acknowledgement is recorded as "Acknowledged suicide_risk
+    (urgent)"; it reads with the flag's title and severity in the reader's
+    language: "Suicidal thoughts or behaviour reported (Urgent)"."""
+    found = ACKNOWLEDGED_DETAIL.match(detail or "") if action == "flag_acknowledged" else None
+    if found is None or found["severity"] not in Severity.values:
+        return detail
+    title = flag_title(found["code"])
+    return f"{title} ({Severity(found['severity']).label}){found['note'] or ''}"
+
+
 def history_lines(events) -> list[HistoryLine]:
     """The case history, newest first, with repeated views (or prints) by one
     person within 30 minutes shown as one line. The access log keeps every
@@ -375,7 +392,7 @@ def history_lines(events) -> list[HistoryLine]:
                 actor=event.actor,
                 action=event.action,
                 label=str(event.get_action_display()),
-                detail=event.detail,
+                detail=history_detail(event.action, event.detail),
             )
         )
     return lines

@@ -69,6 +69,11 @@ def test_a_clinician_reads_the_case_header_and_treatment_history(live_server, pa
     expect(procedures).to_contain_text("2024")
     expect(history.get_by_test_id("therapies")).to_contain_text("Cognitive behavioural therapy")
     expect(page.get_by_test_id("instrument-phq9")).to_contain_text("PHQ-9 total")
+    # Flags read with their human titles, not codes.
+    expect(page.get_by_test_id("flag").first).not_to_contain_text("trd_likely")
+    expect(page.locator('[data-testid="flag"][data-code="trd_likely"] strong')).to_have_text(
+        "Two or more adequate antidepressant trials without response"
+    )
     assert_accessible(page)
 
 

@@ -205,3 +205,16 @@ def test_an_urgent_case_stays_on_the_queue_until_its_urgent_flags_are_acknowledg
     for flag in urgent.flags.filter(is_current=True, severity="urgent"):
         FlagAcknowledgementFactory(flag=flag, intake=urgent, by=clinician)
     assert urgent.pk not in [i.pk for i in client.get("/review/").context["page"]]
+
+
+def test_the_history_names_an_acknowledged_flag_by_its_title(client, clinician):
+    intake = case("urgent")
+    flag = intake.flags.get(is_current=True, code="suicide_risk")
+    client.force_login(clinician)
+    client.post(f"/review/{intake.pk}/flags/{flag.pk}/acknowledge/", {"note": "Called her"})
+    history = part(client.get(url(intake)).content.decode(), "case-history", "</ol>")
+    assert "Suicidal thoughts or behaviour reported (Urgent): Called her" in history
+    assert "suicide_risk" not in history
+    assert CaseEvent.objects.get(intake=intake, action="flag_acknowledged").detail.startswith(
+        "Acknowledged suicide_risk (urgent)"
+    )  # the record itself is unchanged
