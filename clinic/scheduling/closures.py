@@ -4,7 +4,7 @@ subdivision (from the `holidays` library) and the clinic's own days, kept as
 
 The course proposer and the free-slot finder skip them; booking or moving
 onto one needs an override reason, as booking outside working hours does
-(`services.working_time_problems` names the closure)."""
+(`services.rules.working_time_problems` names the closure)."""
 
 from __future__ import annotations
 
