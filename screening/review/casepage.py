@@ -273,8 +273,7 @@ def answers_by_step(
                 value = initial.get(name)
                 spec = next((i for i in INSTRUMENTS if name.startswith(i[0])), None)
                 if spec is None:
-                    shown = answer_display(field, value)
-                    rows.append((str(field.label), ", ".join(shown.splitlines()) or shown))
+                    rows.append((str(field.label), answer_display(field, value)))
                     continue
                 prefix, key, title, stem_attr, score, total_key, band_key = spec
                 table = by_instrument.get(key)
