@@ -5,9 +5,11 @@ loudly on a bad value; SQLite is the default database so a fresh checkout
 runs with no setup, PostgreSQL is one `DATABASE_URL` away.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
+import holidays
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -230,6 +232,25 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # The clinic itself.
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Interventional Psychiatry")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "+1 555 0199")
+CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "200 River Street, Boston, MA 02114")
+# Public holidays for closure days (`manage.py seed_closures`), from the
+# `holidays` library: an ISO 3166 country code and optional subdivision.
+CLINIC_COUNTRY = env_str("CLINIC_COUNTRY", "US")
+# Set but empty means the national holidays only; unset, the default clinic's state.
+CLINIC_SUBDIVISION = os.environ.get(
+    "CLINIC_SUBDIVISION", "MA" if CLINIC_COUNTRY == "US" else ""
+).strip()
+_SUPPORTED = holidays.list_supported_countries()
+if CLINIC_COUNTRY not in _SUPPORTED:
+    raise ImproperlyConfigured(
+        f"CLINIC_COUNTRY={CLINIC_COUNTRY!r} is not a country the holidays library knows "
+        "(use an ISO 3166 code such as US, GB, ES)."
+    )
+if CLINIC_SUBDIVISION and CLINIC_SUBDIVISION not in _SUPPORTED[CLINIC_COUNTRY]:
+    raise ImproperlyConfigured(
+        f"CLINIC_SUBDIVISION={CLINIC_SUBDIVISION!r} is not a subdivision of {CLINIC_COUNTRY} "
+        f"(one of {', '.join(_SUPPORTED[CLINIC_COUNTRY][:8])}, ...), or leave it empty."
+    )
 CLINIC_REVIEW_WORKING_DAYS = env_int("CLINIC_REVIEW_WORKING_DAYS", 2, minimum=1)
 # Addresses emailed about crisis answers in addition to the clinicians
 # marked on call in the admin.

@@ -44,6 +44,9 @@ class Intake(models.Model):
         AWAITING = "awaiting_review", _("Awaiting review")
         IN_REVIEW = "in_review", _("In review")
         MORE_INFO = "more_info_requested", _("More information requested")
+        # "Book a consult" was decided; shown as "consult booked" once a live
+        # consult exists after the decision (review.selectors.consult_booked).
+        CONSULT_TO_BOOK = "consult_to_book", _("Consult to book")
         CONSULT_BOOKED = "consult_booked", _("Consult booked")
         CLOSED = "closed", _("Closed")
 

@@ -123,6 +123,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("scheduling", "change_changerequest"),
         ("scheduling", "view_calendarfeed"),
         ("scheduling", "change_calendarfeed"),
+        # Closure days are the admins'; schedulers see them, and the emails sent.
+        ("scheduling", "view_closureday"),
+        ("scheduling", "view_patientnotification"),
     ],
 }
 

@@ -13,10 +13,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Value, When
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
 from clinic.accounts.models import Patient
+from clinic.scheduling import clock
+from clinic.scheduling.closures import closures_seed
 from clinic.scheduling.forms import FIRST_DAY, LAST_DAY, clinician_choices
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
@@ -26,9 +32,11 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CheckIn,
+    ClosureDay,
     Course,
     CoursePlan,
     CoursePlanStep,
+    PatientNotification,
     Reminder,
     Room,
     TimeOff,
@@ -79,13 +87,54 @@ class AppointmentTypeAdmin(SafeInputMixin, admin.ModelAdmin):
         "needs_clinician",
         "needs_room",
         "colour",
-        "reminder_offsets",
+        "reminders",
         "sends_checkin",
         "is_active",
     ]
     list_filter = ["is_active", "needs_room", "sends_checkin"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description=_("reminders"))
+    def reminders(self, obj) -> str:
+        return ", ".join(obj.reminder_offsets_display())
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(SafeInputMixin, admin.ModelAdmin):
+    """Public holidays (seeded from the `holidays` library) and the clinic's
+    own closure days: no course session, free slot or booking without an
+    override falls on one."""
+
+    list_display = ["date", "weekday", "name", "source"]
+    list_filter = ["source", ("date", admin.DateFieldListFilter)]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    actions = ["add_public_holidays"]
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj) -> str:
+        return date_format(obj.date, "l")
+
+    @admin.action(description=_("Add the public holidays of this year and the next"))
+    def add_public_holidays(self, request, queryset) -> None:
+        year = timezone.localdate().year
+        added = closures_seed(years=[year, year + 1])
+        self.message_user(
+            request,
+            _("%(n)d public holidays added.") % {"n": len(added)},
+            messages.SUCCESS,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        # The action needs no selection: it adds rows rather than changing them.
+        if request.POST.get("action") == "add_public_holidays" and not request.POST.getlist(
+            admin.helpers.ACTION_CHECKBOX_NAME
+        ):
+            post = request.POST.copy()
+            post.setlist(admin.helpers.ACTION_CHECKBOX_NAME, ["0"])
+            request.POST = post
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Room)
@@ -243,22 +292,71 @@ class _KnownIdsAutocomplete(AutocompleteSelect):
         return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
 
 
+class WhenFilter(admin.SimpleListFilter):
+    """Upcoming (the default), today, past, or all with the upcoming first."""
+
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("upcoming", _("Upcoming")),
+            ("today", _("Today")),
+            ("past", _("Past")),
+            ("all", _("All")),
+        ]
+
+    def choices(self, changelist):
+        # No "All" of Django's own: the default is "upcoming".
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "upcoming") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value() or "upcoming"
+        if value == "upcoming":
+            return queryset.filter(end__gte=now)
+        if value == "today":
+            first = clock.at_local(timezone.localdate(), datetime.min.time())
+            return queryset.filter(start__gte=first, start__lt=first + timedelta(days=1))
+        if value == "past":
+            return queryset.filter(end__lt=now)
+        return queryset
+
+
+class CancelWithReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=300,
+        error_messages={"required": _("Give the reason: it is kept with each appointment.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        if "\x00" in reason or not reason.strip():
+            raise forms.ValidationError(_("Give the reason: it is kept with each appointment."))
+        return reason.strip()
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
+    # Fits a 1440 px screen: one "when" column, no end or series columns.
     list_display = [
-        "start",
-        "end",
+        "when",
         "patient",
         "appointment_type",
         "clinician",
         "room",
         "status",
         "reminders_sent",
-        "course",
     ]
     list_filter = [
-        "start",
+        WhenFilter,
         ("clinician", admin.RelatedOnlyFieldListFilter),
         "room",
         "appointment_type",
@@ -271,6 +369,26 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     readonly_fields = ["booked_by", "booked_at", "course", "course_position"]
     inlines = [ReminderInline]
     actions = ["confirm", "cancel", "mark_no_show", "resend_reminder"]
+
+    def get_ordering(self, request):
+        """Upcoming first, soonest first; past ones newest first."""
+        when = request.GET.get("when", "upcoming")
+        if when == "past":
+            return ["-start"]
+        if when == "all":
+            past = Case(When(end__lt=timezone.now(), then=Value(1)), default=Value(0))
+            return [past.asc(), "start"]
+        return ["start"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Nobody deletes an appointment, admins included: a cancelled one
+        stays, for the record."""
+        return False
+
+    @admin.display(description=_("when"), ordering="start")
+    def when(self, obj) -> str:
+        start, end = clock.local(obj.start), clock.local(obj.end)
+        return f"{date_format(start, 'D j M Y')} {start:%H:%M}-{end:%H:%M}"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -386,8 +504,50 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
         self._set_status(request, queryset, AppointmentStatus.CONFIRMED, "confirmed")
 
     @admin.action(description=_("Cancel selected appointments"))
-    def cancel(self, request, queryset) -> None:
-        self._set_status(request, queryset, AppointmentStatus.CANCELLED, "cancelled")
+    def cancel(self, request, queryset):
+        """A confirmation page asks for the reason; past appointments are
+        refused (they are completed or a no-show, not cancelled)."""
+        now = timezone.now()
+        chosen = list(queryset.select_related("patient", "appointment_type").order_by("start"))
+        past = [a for a in chosen if a.start <= now]
+        future = [a for a in chosen if a.start > now and a.is_live]
+        form = CancelWithReasonForm(request.POST if "confirm_cancel" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for appointment in future:
+                booking.appointment_cancel(
+                    appointment=appointment,
+                    cancelled_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            if future:
+                self.message_user(
+                    request,
+                    _("%(n)d appointment(s) cancelled.") % {"n": len(future)},
+                    messages.SUCCESS,
+                )
+            for appointment in past:
+                self.message_user(
+                    request,
+                    _(
+                        "%(appointment)s is in the past and was not cancelled: mark it "
+                        "completed or no-show."
+                    )
+                    % {"appointment": appointment},
+                    messages.WARNING,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel appointments"),
+            "opts": self.model._meta,
+            "form": form,
+            "future": future,
+            "past": past,
+            "skipped": [a for a in chosen if a.start > now and not a.is_live],
+            "selected": [a.pk for a in chosen],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/scheduling/cancel_confirm.html", context)
 
     @admin.action(description=_("Mark selected appointments as no-show"))
     def mark_no_show(self, request, queryset) -> None:
@@ -475,10 +635,25 @@ class PatientAppointmentInline(admin.TabularInline):
         return False
 
 
-class PatientAdmin(SafeInputMixin, AccountsPatientAdmin):
-    """The accounts app's patient admin with the patient's appointments."""
+class PatientNotificationInline(admin.TabularInline):
+    """What the patient was emailed about their appointments."""
 
-    inlines = [*AccountsPatientAdmin.inlines, PatientAppointmentInline]
+    model = PatientNotification
+    extra = 0
+    fields = ["kind", "subject", "created_at", "sent_at", "attempts", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PatientAdmin(SafeInputMixin, AccountsPatientAdmin):
+    """The accounts app's patient admin with the patient's appointments and
+    the emails sent about them."""
+
+    inlines = [*AccountsPatientAdmin.inlines, PatientAppointmentInline, PatientNotificationInline]
 
 
 if admin.site.is_registered(Patient):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
 from clinic.scheduling.clock import at_local
+from clinic.scheduling.closures import closures_seed
 from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -33,6 +34,8 @@ DEMO_NOTE = "[demo]"
 
 @transaction.atomic
 def seed(stdout) -> None:
+    year = timezone.localdate().year
+    closures_seed(years=[year, year + 1])
     rooms = {
         name: Room.objects.get_or_create(name=name, defaults={"description": text})[0]
         for name, text in ROOMS

@@ -215,10 +215,17 @@ class SlotsForm(forms.Form):
     clinician = ClinicianField(queryset=clinician_choices())
     room = forms.ModelChoiceField(queryset=Room.objects.filter(is_active=True), required=False)
     after = ClinicDateField(label=_("From"), required=False)
+    # Carried from the booking form and into its links: whom the slot is for.
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinician_choices()
+
+    def clean_patient(self):
+        return self.cleaned_data.get("patient")
 
     def clean(self):
         data = super().clean()

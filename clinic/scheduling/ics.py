@@ -12,7 +12,8 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Alarm, Calendar, Event
+from django.utils.translation import gettext
+from icalendar import Alarm, Calendar, Event, vText
 
 from clinic.scheduling.models import INACTIVE_STATUSES, Appointment
 
@@ -25,7 +26,7 @@ def appointment_uid(appointment: Appointment) -> str:
     return f"appointment-{appointment.pk}@{_host()}"
 
 
-def _event(appointment: Appointment, *, for_patient: bool) -> Event:
+def _event(appointment: Appointment, *, for_patient: bool, cancelled: bool = False) -> Event:
     event = Event()
     event.add("uid", appointment_uid(appointment))
     event.add("dtstamp", timezone.now())
@@ -33,25 +34,42 @@ def _event(appointment: Appointment, *, for_patient: bool) -> Event:
     event.add("dtend", appointment.end)
     kind = appointment.appointment_type.name
     if for_patient:
-        event.add("summary", f"{kind} at {settings.CLINIC_NAME}")
-        event.add("location", settings.CLINIC_NAME)
+        summary = gettext("%(kind)s at %(clinic)s") % {"kind": kind, "clinic": settings.CLINIC_NAME}
+        event.add("summary", summary)
+        place = [settings.CLINIC_NAME, settings.CLINIC_ADDRESS]
+        if appointment.room_id:
+            place.insert(1, str(appointment.room))
+        event.add("location", ", ".join(p for p in place if p))
         event.add(
             "description",
-            f"{kind} at {settings.CLINIC_NAME}. To change it, call {settings.CLINIC_PHONE}.",
+            gettext("%(summary)s. To change it, call %(phone)s.")
+            % {"summary": summary, "phone": settings.CLINIC_PHONE},
         )
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{kind} at {settings.CLINIC_NAME}")
-        alarm.add("trigger", timedelta(hours=-2))
-        event.add_component(alarm)
+        event.add(
+            "organizer",
+            f"mailto:{settings.DEFAULT_FROM_EMAIL}",
+            parameters={"cn": settings.CLINIC_NAME},
+        )
+        if appointment.patient.email:
+            event.add(
+                "attendee",
+                f"mailto:{appointment.patient.email}",
+                parameters={"cn": appointment.patient.full_name, "role": "REQ-PARTICIPANT"},
+            )
+        if not cancelled and appointment.is_live:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", timedelta(hours=-2))
+            event.add_component(alarm)
     else:
         event.add("summary", f"{kind} - {appointment.patient_initials}")
         if appointment.room_id:
             event.add("location", str(appointment.room))
-    # The appointment's modification count is not tracked; the start time
-    # changes on every move, so it serves as a sequence for calendar clients.
-    event.add("sequence", int(appointment.start.timestamp()) // 60 % 2_000_000_000)
-    if appointment.status in INACTIVE_STATUSES:
+    # A stored counter bumped on every move and on cancelling: RFC 5545's
+    # SEQUENCE, which only ever grows.
+    event.add("sequence", appointment.revision)
+    if cancelled or appointment.status in INACTIVE_STATUSES:
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")
@@ -59,14 +77,27 @@ def _event(appointment: Appointment, *, for_patient: bool) -> Event:
 
 
 def calendar_bytes(
-    appointments: Iterable[Appointment], *, for_patient: bool, name: str = ""
+    appointments: Iterable[Appointment],
+    *,
+    for_patient: bool,
+    name: str = "",
+    method: str = "PUBLISH",
 ) -> bytes:
+    """An iCalendar of the appointments. `method` is PUBLISH for downloads and
+    feeds, REQUEST (new or changed) or CANCEL for the patient's emails."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Scheduling//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
+        # An unknown property is written as is; as TEXT it must be escaped
+        # (a comma in the clinic's name would end it for some readers).
+        calendar.add("x-wr-calname", vText(name))
     for appointment in appointments:
-        calendar.add_component(_event(appointment, for_patient=for_patient))
+        calendar.add_component(
+            _event(appointment, for_patient=for_patient, cancelled=method == "CANCEL")
+        )
     return calendar.to_ical()
+
+
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"

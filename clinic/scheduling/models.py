@@ -71,6 +71,14 @@ class AppointmentType(models.Model):
         default=False,
         help_text=_("The reminder carries a link to a short PHQ-9 and safety check-in."),
     )
+    preparation = models.TextField(
+        _("preparation"),
+        blank=True,
+        help_text=_(
+            "What the patient must do before this appointment (shown on their appointments "
+            "page and in the booking email), one instruction per line."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -83,6 +91,23 @@ class AppointmentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def reminder_offsets_display(self) -> list[str]:
+        """`[1440, 120]` as "24 hours before", "2 hours before"."""
+        return [offset_words(minutes) for minutes in self.reminder_offsets or []]
+
+
+def offset_words(minutes: int) -> str:
+    """A reminder offset in the words a person would use."""
+    from django.utils.translation import ngettext
+
+    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
+        days = minutes // (24 * 60)
+        return ngettext("%(n)d day before", "%(n)d days before", days) % {"n": days}
+    if minutes % 60 == 0:
+        count = minutes // 60
+        return ngettext("%(n)d hour before", "%(n)d hours before", count) % {"n": count}
+    return ngettext("%(n)d minute before", "%(n)d minutes before", minutes) % {"n": minutes}
 
 
 class Room(models.Model):
@@ -279,6 +304,10 @@ class Appointment(models.Model):
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Bumped on every change the patient's calendar must follow (a move, a
+    # new clinician or room, a cancellation): the iCalendar SEQUENCE, which
+    # RFC 5545 requires only ever to grow.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -383,6 +412,22 @@ class CalendarFeed(models.Model):
         return self.revoked_at is None
 
 
+class PatientCalendarFeed(models.Model):
+    """A patient's private iCalendar subscription of their own appointments,
+    reached by a secret token; revocable."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.patient}"
+
+
 class ChangeRequest(models.Model):
     """A patient's request to cancel or reschedule, decided by staff."""
 
@@ -427,6 +472,68 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} request for {self.appointment}"
+
+
+class ClosureDay(models.Model):
+    """A day the clinic is closed: a public holiday (seeded from the `holidays`
+    library for `CLINIC_COUNTRY` / `CLINIC_SUBDIVISION` by `seed_closures`) or
+    one of the clinic's own days. Nothing is proposed or offered on it, and
+    booking on it needs an override reason, like booking out of hours."""
+
+    class Source(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        CLINIC = "clinic", _("Clinic closure")
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.CLINIC
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class PatientNotification(models.Model):
+    """An email to the patient about their appointments: booked, moved,
+    cancelled, a change request approved or declined. One row per event
+    (`key` is unique), sent once by the worker with an `.ics`; the row is the
+    record of what was sent."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Appointment booked")
+        MOVED = "moved", _("Appointment moved")
+        CANCELLED = "cancelled", _("Appointment cancelled")
+        REQUEST_APPROVED = "request_approved", _("Request approved")
+        REQUEST_DECLINED = "request_declined", _("Request declined")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    appointments = models.ManyToManyField(Appointment, related_name="notifications")
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The patient's page: their notifications, newest first.
+            models.Index(fields=["patient", "-created_at"], name="notification_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.patient}"
 
 
 class CheckIn(models.Model):

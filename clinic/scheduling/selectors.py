@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
 from clinic.scheduling.clock import at_local, local
+from clinic.scheduling.closures import closed_days
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
     Appointment,
@@ -123,9 +124,15 @@ def schedule_grid(
     """Columns (resource x day) and rows of half-hour cells from 07:00 to
     19:00: the live appointments starting in each cell, whether it is covered
     by one, and whether it can be booked (inside the clinician's hours)."""
-    columns = [
-        Column(r, d, f"{r}" if len(days) == 1 else f"{d:%a %d %b}") for r in resources for d in days
-    ]
+
+    def label(resource, day) -> str:
+        if len(days) == 1:
+            return f"{resource}"
+        if len(resources) == 1:
+            return f"{day:%a %d %b}"
+        return f"{resource} {day:%a %d %b}"
+
+    columns = [Column(r, d, label(r, d)) for r in resources for d in days]
     first, last = at_local(days[0], time(0)), at_local(days[-1] + timedelta(days=1), time(0))
     appointments = (
         Appointment.objects.live()
@@ -184,7 +191,8 @@ def slots_next_free(
     step_minutes: int = 15,
 ) -> list[datetime]:
     """The next `count` starts where the type fits: inside the clinician's
-    working hours, outside time off, and free for clinician, room and patient."""
+    working hours, outside time off and closure days, and free for clinician,
+    room and patient."""
     if clinician is None:
         return []
     length = timedelta(minutes=appointment_type.default_minutes)
@@ -208,10 +216,11 @@ def slots_next_free(
     blocks = defaultdict(list)
     for block in WorkingHours.objects.filter(clinician=clinician).order_by("start_time"):
         blocks[block.weekday].append(block)
+    closed = closed_days(local(after).date(), local(until).date())
     found: list[datetime] = []
     day = local(after).date()
     while len(found) < count and day <= local(until).date():
-        for block in blocks[day.weekday()]:
+        for block in [] if day in closed else blocks[day.weekday()]:
             start = at_local(day, block.start_time)
             stop = at_local(day, block.end_time)
             while start + length <= stop and len(found) < count:
@@ -229,7 +238,7 @@ def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appo
     now = timezone.now()
     items = list(
         Appointment.objects.filter(patient=patient)
-        .select_related("appointment_type", "clinician", "room", "checkin")
+        .select_related("appointment_type", "clinician", "room", "checkin", "course")
         .prefetch_related(
             Prefetch(
                 "reminders",
@@ -243,6 +252,93 @@ def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appo
     upcoming = [a for a in items if a.end >= now]
     past = [a for a in items if a.end < now][::-1]
     return upcoming, past
+
+
+@dataclass
+class CourseGroup:
+    """The upcoming sessions of one course on the patient's page."""
+
+    course: Course
+    appointments: list[Appointment]  # upcoming ones, soonest first
+    total: int  # sessions of the course still on (not cancelled or missed)
+    done: int  # of those, already past
+
+    @property
+    def next(self) -> Appointment:
+        return self.appointments[0]
+
+    @property
+    def later(self) -> list[Appointment]:
+        return self.appointments[1:]
+
+
+@dataclass
+class PatientPage:
+    upcoming: list  # Appointment or CourseGroup, by the next start
+    past: list[Appointment]  # newest first
+    upcoming_count: int
+    sent: list  # PatientNotification, sent, newest first
+
+
+def patient_appointments_page(patient: Patient) -> PatientPage:
+    """The patient's page: upcoming appointments first, each course as one
+    group with every session numbered ("session 5 of 36"), past ones apart,
+    and the emails sent. A fixed number of queries however many appointments."""
+    from clinic.scheduling.models import PatientNotification
+
+    upcoming, past = patient_appointments(patient)
+    by_course: dict[int, list[Appointment]] = defaultdict(list)
+    for item in sorted([*upcoming, *past], key=lambda a: a.start):
+        if item.course_id and item.is_live:
+            by_course[item.course_id].append(item)
+    for sessions in by_course.values():
+        for number, item in enumerate(sessions, start=1):
+            item.session_number, item.session_total = number, len(sessions)
+    groups: dict[int, CourseGroup] = {}
+    shown: list = []
+    for item in upcoming:
+        if item.course_id and item.is_live:
+            group = groups.get(item.course_id)
+            if group is None:
+                sessions = by_course[item.course_id]
+                group = groups[item.course_id] = CourseGroup(
+                    course=item.course,
+                    appointments=[],
+                    total=len(sessions),
+                    done=sum(1 for a in sessions if a.end < timezone.now()),
+                )
+                shown.append(group)
+            group.appointments.append(item)
+        else:
+            shown.append(item)
+    sent = list(
+        PatientNotification.objects.filter(patient=patient, sent_at__isnull=False).order_by(
+            "-sent_at"
+        )[:20]
+    )
+    return PatientPage(upcoming=shown, past=past, upcoming_count=len(upcoming), sent=sent)
+
+
+TO_CLOSE_LIMIT = 200
+
+
+def appointments_to_close(*, limit: int = TO_CLOSE_LIMIT) -> tuple[list[Appointment], int]:
+    """Appointments that are over but still booked, confirmed or checked in:
+    each is to be closed as completed or a no-show. Oldest first; (at most
+    `limit` of them, how many in all). Two queries."""
+    pending = Appointment.objects.filter(
+        end__lt=timezone.now(),
+        status__in=[
+            AppointmentStatus.BOOKED,
+            AppointmentStatus.CONFIRMED,
+            AppointmentStatus.CHECKED_IN,
+        ],
+    )
+    rows = list(
+        pending.select_related("patient", "appointment_type", "clinician").order_by("start")[:limit]
+    )
+    total = len(rows) if len(rows) < limit else pending.count()
+    return rows, total
 
 
 @dataclass

@@ -5,7 +5,9 @@ Views stay thin: forms validate input, services change state, selectors read.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -43,12 +45,13 @@ from clinic.scheduling.forms import (
     SlotsForm,
     StatusForm,
 )
-from clinic.scheduling.ics import calendar_bytes
+from clinic.scheduling.ics import ICS_CONTENT_TYPE, calendar_bytes
 from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     CalendarFeed,
     ChangeRequest,
+    PatientCalendarFeed,
 )
 from clinic.scheduling.services import (
     booking,
@@ -107,8 +110,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     if mode == "week":
         monday = day - timedelta(days=day.weekday())
         days = [monday + timedelta(days=i) for i in range(7)]
-        chosen = chosen or (everyone[0] if everyone else None)
-        resources = [chosen] if chosen else []
+        resources = [chosen] if chosen else everyone  # "All": each one's week
         step = timedelta(days=7)
     else:
         days = [day]
@@ -171,8 +173,33 @@ def book(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect(appointment.get_absolute_url())
     return render(
-        request, "scheduling/book.html", {"form": form, "picker": _patient_picker(request, form)}
+        request,
+        "scheduling/book.html",
+        {
+            "form": form,
+            "picker": _patient_picker(request, form),
+            "slots_query": _slots_query(form),
+        },
     )
+
+
+def _slots_query(form) -> str:
+    """The booking form's patient and type, for its "find the next free
+    slots" link, so neither is lost on the way."""
+    if form.is_bound:
+        patient = form.data.get("patient", "")
+        kind_slug = form.data.get("appointment_type", "")
+        kind_slug = kind_slug if re.fullmatch(r"[-\w]{1,50}", kind_slug) else ""
+    else:
+        chosen, kind_obj = form.initial.get("patient"), form.initial.get("appointment_type")
+        patient = getattr(chosen, "pk", "")
+        kind_slug = getattr(kind_obj, "slug", "")
+    query = {}
+    if str(patient).isdigit():
+        query["patient"] = patient
+    if kind_slug:
+        query["type"] = kind_slug
+    return urlencode(query)
 
 
 def _patient_picker(request: HttpRequest, form) -> dict:
@@ -236,8 +263,11 @@ def _describe(appointment: Appointment) -> str:
     )
 
 
-def _appointment_context(appointment: Appointment, *, move_form: MoveForm | None = None) -> dict:
-    """What the appointment page shows (the move form as posted, when it failed)."""
+def _appointment_context(
+    appointment: Appointment, *, move_form: MoveForm | None = None, **extra
+) -> dict:
+    """What the appointment page shows (the move form as posted, when it
+    failed, with its errors for the summary at the top)."""
     in_course = appointment.course_id is not None
     if move_form is None:
         local_start = clock.local(appointment.start)
@@ -263,6 +293,7 @@ def _appointment_context(appointment: Appointment, *, move_form: MoveForm | None
             if in_course
             else []
         ),
+        **extra,
     }
 
 
@@ -308,9 +339,24 @@ def appointment_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/appointment.html",
-        _appointment_context(appointment, move_form=form),
+        _appointment_context(
+            appointment,
+            move_form=form,
+            form_errors=_error_targets(form, "move-form"),
+            form_errors_title=_("The appointment was not moved:"),
+        ),
         status=400,
     )
+
+
+def _error_targets(form, form_id: str) -> list[tuple[str, str]]:
+    """(element id, message) of each error, for the summary at the top of
+    the page: a field's error links to its field, the others to the form."""
+    targets = []
+    for name, errors in form.errors.items():
+        target = form[name].id_for_label if name in form.fields else form_id
+        targets.extend((target or form_id, str(message)) for message in errors)
+    return targets
 
 
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
@@ -359,6 +405,8 @@ def appointment_status_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Status updated.")
+    if request.POST.get("next") == "attention":
+        return redirect("scheduling:attention")
     return redirect(appointment.get_absolute_url())
 
 
@@ -386,7 +434,13 @@ def change_request_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def free_slots(request: HttpRequest) -> HttpResponse:
     """Find the next free starts for a type, clinician and room."""
-    form = SlotsForm(request.GET or None)
+    # The search's own GET binds the form; the booking form's link
+    # (?patient=&type=) only fills it in.
+    query = request.GET.copy()
+    bound = any(key in query for key in ("appointment_type", "clinician", "after"))
+    if "type" in query and "appointment_type" not in query:
+        query["appointment_type"] = query.pop("type")[0]
+    form = SlotsForm(query if bound else None, initial=_slot_initial(query))
     found = []
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -398,21 +452,42 @@ def free_slots(request: HttpRequest) -> HttpResponse:
             appointment_type=data["appointment_type"],
             clinician=data["clinician"],
             room=data["room"] if data["appointment_type"].needs_room else None,
+            patient=data["patient"],
             after=after,
             count=10,
         )
         found = [
             (
                 start,
-                f"type={data['appointment_type'].slug}&clinician={data['clinician'].pk}"
-                + (f"&room={data['room'].pk}" if data["room"] else "")
-                + f"&start={clock.local(start):%Y-%m-%dT%H:%M}",
+                urlencode(
+                    {
+                        **({"patient": data["patient"].pk} if data["patient"] else {}),
+                        "type": data["appointment_type"].slug,
+                        "clinician": data["clinician"].pk,
+                        **({"room": data["room"].pk} if data["room"] else {}),
+                        "start": f"{clock.local(start):%Y-%m-%dT%H:%M}",
+                    }
+                ),
             )
             for start in found
         ]
+    patient = form.cleaned_data.get("patient") if form.is_bound and form.is_valid() else None
+    if patient is None and not form.is_bound and request.GET.get("patient", "").isdigit():
+        patient = get_patient_for(request, request.GET["patient"])
     return render(
-        request, "scheduling/slots.html", {"form": form, "found": found, "searched": form.is_bound}
+        request,
+        "scheduling/slots.html",
+        {"form": form, "found": found, "searched": form.is_bound, "patient": patient},
     )
+
+
+def _slot_initial(query) -> dict:
+    initial = {}
+    if query.get("patient", "").isdigit():
+        initial["patient"] = query["patient"]
+    if query.get("appointment_type"):
+        initial["appointment_type"] = query["appointment_type"]
+    return initial
 
 
 @role_required(SCHEDULER, ADMIN, CLINICIAN)
@@ -494,10 +569,16 @@ def attention(request: HttpRequest) -> HttpResponse:
         [*selectors.patients_needing_attention(), *authorizations_needing_attention()],
         key=lambda item: item.since,
     )
+    to_close, to_close_total = selectors.appointments_to_close()
     return render(
         request,
         "scheduling/attention.html",
-        {"items": items, "days": settings.CLINIC_ATTENTION_DAYS},
+        {
+            "items": items,
+            "to_close": to_close,
+            "to_close_total": to_close_total,
+            "days": settings.CLINIC_ATTENTION_DAYS,
+        },
     )
 
 
@@ -548,40 +629,116 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .order_by("start")
     )
     body = calendar_bytes(items, for_patient=False, name=f"{settings.CLINIC_NAME} schedule")
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    return HttpResponse(body, content_type=ICS_CONTENT_TYPE)
 
 
 # The patient's pages ---------------------------------------------------------
 
 
+def _my_appointments_context(request: HttpRequest, **extra) -> dict:
+    patient = patient_for_user(request.user)
+    page = selectors.patient_appointments_page(patient) if patient else None
+    feed = (
+        PatientCalendarFeed.objects.filter(patient=patient, revoked_at__isnull=True).first()
+        if patient
+        else None
+    )
+    return {
+        "page": page,
+        "feed_url": (
+            settings.CLINIC_BASE_URL.rstrip("/")
+            + reverse("scheduling:patient_feed", args=[feed.token])
+            if feed
+            else ""
+        ),
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "request_form": None,
+        "request_for": None,
+        **extra,
+    }
+
+
 @role_required(PATIENT)
 @require_GET
 def my_appointments(request: HttpRequest) -> HttpResponse:
-    patient = patient_for_user(request.user)
-    upcoming, past = selectors.patient_appointments(patient) if patient else ([], [])
-    return render(
-        request,
-        "scheduling/my_appointments.html",
-        {"upcoming": upcoming, "past": past, "request_form": ChangeRequestForm()},
-    )
+    """Upcoming first (a course as one group with its progress), past ones
+    folded away, one calendar file for all and a private subscription."""
+    return render(request, "scheduling/my_appointments.html", _my_appointments_context(request))
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @role_required(PATIENT)
 @require_GET
 def my_appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    response = HttpResponse(
-        calendar_bytes([appointment], for_patient=True), content_type="text/calendar"
+    return _ics_response(
+        calendar_bytes([appointment], for_patient=True), f"appointment-{appointment.pk}.ics"
     )
-    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
-    return response
+
+
+def _patient_calendar(patient) -> bytes:
+    now = timezone.now()
+    items = (
+        Appointment.objects.filter(patient=patient, start__gte=now - timedelta(days=30))
+        .select_related("patient", "appointment_type", "room")
+        .order_by("start")
+    )
+    return calendar_bytes(items, for_patient=True, name=f"{settings.CLINIC_NAME} appointments")
+
+
+@role_required(PATIENT)
+@require_GET
+def my_calendar_ics(request: HttpRequest) -> HttpResponse:
+    """Every appointment from 30 days back, in one file ("add all")."""
+    patient = patient_for_user(request.user)
+    if patient is None:
+        raise Http404("No patient record.")
+    return _ics_response(_patient_calendar(patient), "appointments.ics")
+
+
+@role_required(PATIENT)
+@require_POST
+def my_calendar_feed(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) or revoke the patient's private subscription link."""
+    patient = patient_for_user(request.user)
+    if patient is None:
+        raise Http404("No patient record.")
+    calendar_feeds.patient_calendar_feed_revoke(patient=patient)
+    if request.POST.get("action") == "revoke":
+        messages.success(request, _("Calendar link turned off: the old address no longer works."))
+    else:
+        calendar_feeds.patient_calendar_feed_create(patient=patient)
+        messages.success(request, _("Your private calendar link is ready."))
+    return redirect(reverse("scheduling:appointments") + "#calendar")
+
+
+@public
+@never_cache
+@require_GET
+def patient_calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient's own appointments for a calendar app; the token is the access."""
+    if "\x00" in token:
+        raise Http404("No such calendar.")
+    feed = (
+        PatientCalendarFeed.objects.select_related("patient")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No such calendar.")
+    return HttpResponse(_patient_calendar(feed.patient), content_type=ICS_CONTENT_TYPE)
 
 
 @role_required(PATIENT)
 @require_POST
 def my_change_request(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for(request, pk)
-    form = ChangeRequestForm(request.POST)
+    form = ChangeRequestForm(request.POST, auto_id=f"request-{appointment.pk}-%s")
     if form.is_valid():
         try:
             change_requests.change_request_create(
@@ -594,17 +751,10 @@ def my_change_request(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. The clinic will reply to your request."))
         return redirect("scheduling:appointments")
-    patient = patient_for_user(request.user)
-    upcoming, past = selectors.patient_appointments(patient)
     return render(
         request,
         "scheduling/my_appointments.html",
-        {
-            "upcoming": upcoming,
-            "past": past,
-            "request_form": form,
-            "request_for": appointment.pk,
-        },
+        _my_appointments_context(request, request_form=form, request_for=appointment.pk),
         status=400,
     )
 

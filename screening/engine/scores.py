@@ -58,9 +58,17 @@ def gad7_band(total: int) -> str:
     return band_of(GAD7_BANDS, total)
 
 
+# DAST-10 item 3 ("always able to stop"), 0-based: there *no* scores 1.
+DAST10_REVERSED_ITEM = 2
+
+
+def dast10_item_score(index: int, answer: bool) -> int:
+    return int(not answer) if index == DAST10_REVERSED_ITEM else int(answer)
+
+
 def dast10_total(answers: list[bool]) -> int:
     """Count of yes answers, except item 3 (index 2), where *no* scores 1."""
-    return sum(answers) - answers[2] + (not answers[2])
+    return sum(dast10_item_score(i, answer) for i, answer in enumerate(answers))
 
 
 def dast10_band(total: int) -> str:
@@ -139,7 +147,7 @@ class TrialAssessment(NamedTuple):
     generic: str | None  # generic name after brand mapping, None when not in the knowledge
     adequate: bool
     failed: bool  # current episode and response none/partial (adequate or not)
-    reason: str  # "adequate", "under 6 weeks", "no dose given: adequacy not rated", ...
+    reason: str  # "adequate", "under 6 weeks", "no dose reported: adequacy not rated", ...
     key: str  # what per-medication counting uses: generic, else the normalised name
     position: int  # index in antidepressant_trials
     dose_mg: float | None
@@ -152,7 +160,9 @@ class TrialAssessment(NamedTuple):
     @property
     def evidence(self) -> str:
         """E.g. "sertraline 150 mg/day for 10 weeks, no response: adequate"."""
-        dose = "dose not given" if self.dose_mg is None else f"{number_text(self.dose_mg)} mg/day"
+        dose = (
+            "(no dose reported)" if self.dose_mg is None else f"{number_text(self.dose_mg)} mg/day"
+        )
         weeks = number_text(self.duration_weeks)
         unit = "week" if weeks == "1" else "weeks"
         episode = "" if self.current_episode else ", past episode"
@@ -182,7 +192,7 @@ def _assess(
             if older and record.min_dose_older_mg is not None:
                 minimum = record.min_dose_older_mg
             if dose is None:
-                reasons.append("no dose given: adequacy not rated")
+                reasons.append("no dose reported: adequacy not rated")
             elif dose < minimum:
                 band = " at 65 and over" if minimum != record.min_dose_mg else ""
                 reasons.append(

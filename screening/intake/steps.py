@@ -366,6 +366,11 @@ def filled_step(
 # -- summaries for the review and print pages ------------------------------------------
 
 
+def answer_display(field: forms.Field, value: Any) -> str:
+    """An answer in the words the patient chose (the option's label)."""
+    return _display(field, value)
+
+
 def _display(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"

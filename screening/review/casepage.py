@@ -6,20 +6,25 @@ trend. Reads only."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.dateparse import parse_date
 
+from clinic.accounts.models import SexAtBirth
 from clinic.scheduling.selectors import phq9_checkins as scheduling_phq9_checkins
 from screening.engine import DocumentError, assess_trials, parse_document
+from screening.engine.scores import RESPONSE_WORDS, dast10_item_score
 from screening.engine.vocabulary import (
-    INTAKE_STEPS,
     MODALITIES,
     NO_FLAG_RANK,
     SEVERITY_BY_RANK,
 )
-from screening.labels import modality_label, step_title
+from screening.intake.steps import STEPS as INTAKE_FORM_STEPS
+from screening.intake.steps import answer_display
+from screening.labels import flag_title, modality_label
 from screening.models import Flag, Intake, Severity
 from screening.outcomes.selectors import patient_course_results
 from screening.services.policy import current_knowledge, current_policy
@@ -94,6 +99,62 @@ def trial_assessments(document: dict) -> tuple[list, str]:
     return assess_trials(doc, policy, current_knowledge()), ""
 
 
+@dataclass
+class PriorTreatment:
+    """A talking therapy or a procedure (ECT, TMS, ketamine...) the patient had."""
+
+    label: str  # the intake's wording, e.g. "Transcranial magnetic stimulation (TMS)"
+    sessions: int | None
+    year: int | None
+    current_episode: bool | None
+    response: str  # "no response", "partial response", ...
+
+
+def _choice_label(choices, value) -> str:
+    return str(dict(choices).get(value, value or ""))
+
+
+def prior_treatments(document: dict) -> tuple[list[PriorTreatment], list[PriorTreatment]]:
+    """(procedures, talking therapies) as the patient reported them."""
+    from screening.intake.forms import PSYCHOTHERAPY_CHOICES, TREATMENT_CHOICES
+
+    def rows(section: str, kind_key: str, choices) -> list[PriorTreatment]:
+        found = []
+        for row in document.get(section) or []:
+            if not isinstance(row, dict):
+                continue
+            found.append(
+                PriorTreatment(
+                    label=_choice_label(choices, row.get(kind_key)),
+                    sessions=row.get("sessions"),
+                    year=row.get("year"),
+                    current_episode=row.get("current_episode"),
+                    response=RESPONSE_WORDS.get(row.get("response"), row.get("response") or ""),
+                )
+            )
+        return found
+
+    return (
+        rows("procedures", "treatment", TREATMENT_CHOICES),
+        rows("psychotherapy", "modality", PSYCHOTHERAPY_CHOICES),
+    )
+
+
+def augmentation_trials(document: dict) -> list[dict]:
+    """Add-on medicines as reported (no adequacy rating in the rules)."""
+    return [
+        {
+            "medication": row.get("medication") or "",
+            "dose_mg": row.get("max_daily_dose_mg"),
+            "weeks": row.get("duration_weeks"),
+            "current_episode": row.get("current_episode"),
+            "response": RESPONSE_WORDS.get(row.get("response"), row.get("response") or ""),
+        }
+        for row in document.get("augmentation_trials") or []
+        if isinstance(row, dict)
+    ]
+
+
 # -- Answers --------------------------------------------------------------------
 
 
@@ -140,30 +201,201 @@ def flatten(value: Any, path: str = "", label: str = "") -> list[tuple[str, str,
 
 
 @dataclass
+class InstrumentTable:
+    """A questionnaire as the patient answered it: each item, the option
+    chosen and its score, and the total."""
+
+    key: str
+    name: str
+    stem: str
+    rows: list[tuple[str, str, int | None]]  # (question, answer, score)
+    total: int | None
+    band: str = ""
+
+
+@dataclass
+class AnswerList:
+    legend: str
+    columns: list[str]
+    items: list[list[tuple[str, bool]]]  # (answer, dose above the label confirmed)
+
+
+@dataclass
 class AnswerStep:
     key: str
     label: str
-    rows: list[tuple[str, str, str]]
+    rows: list[tuple[str, str]]  # (question as asked, answer in the option's words)
+    tables: list[InstrumentTable]
+    lists: list[AnswerList]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.rows or self.tables or any(a.items for a in self.lists))
 
 
-def answers_by_step(document: dict) -> list[AnswerStep]:
+def _dast_score(index: int, value: Any) -> int | None:
+    return None if value not in ("yes", "no") else dast10_item_score(index, value == "yes")
+
+
+def _int_score(index: int, value: Any) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
+# field prefix -> (key, name, form attribute holding the stem, item score, total and band keys)
+INSTRUMENTS = (
+    ("phq9_", "phq9", "PHQ-9", "PHQ9_STEM", _int_score, "phq9_total", "phq9_band"),
+    ("gad7_", "gad7", "GAD-7", "GAD7_STEM", _int_score, "gad7_total", "gad7_band"),
+    ("audit_", "audit_c", "AUDIT-C", "", _int_score, "audit_c_total", ""),
+    ("dast_", "dast10", "DAST-10", "DAST10_STEM", _dast_score, "dast10_total", "dast10_band"),
+)
+
+
+def answers_by_step(
+    document: dict, patient, scores: dict | None = None, *, confirmed: set[str] | None = None
+) -> list[AnswerStep]:
+    """Every answer, step by step, with the questions' own labels and the
+    answers in the words of the options the patient chose (the intake's
+    forms are the one definition of both); the questionnaires as item
+    tables with each item's score and the total."""
+    scores = scores or {}
+    confirmed = confirmed or set()
     steps = []
-    for key, _title, sections in INTAKE_STEPS:
-        rows = []
-        for section in sections:
-            if section in document:
-                rows.extend(flatten(document[section], section, _label(section)))
-        steps.append(AnswerStep(key, step_title(key), rows))
-    known = {section for _key, _title, sections in INTAKE_STEPS for section in sections}
+    for step in INTAKE_FORM_STEPS:
+        if not step.sections:
+            continue
+        rows: list[tuple[str, str]] = []
+        tables: list[InstrumentTable] = []
+        answered = any(section in document for section in step.sections)
+        if step.form_class is not None and answered:
+            form = step.form_class()
+            initial = step.form_class.initial_from(document, patient)
+            by_instrument: dict[str, InstrumentTable] = {}
+            for name, field in form.fields.items():
+                value = initial.get(name)
+                spec = next((i for i in INSTRUMENTS if name.startswith(i[0])), None)
+                if spec is None:
+                    rows.append((str(field.label), answer_display(field, value)))
+                    continue
+                prefix, key, title, stem_attr, score, total_key, band_key = spec
+                table = by_instrument.get(key)
+                if table is None:
+                    table = by_instrument[key] = InstrumentTable(
+                        key,
+                        title,
+                        str(getattr(step.form_class, stem_attr, "")) if stem_attr else "",
+                        [],
+                        scores.get(total_key),
+                        words(scores.get(band_key)) if band_key else "",
+                    )
+                    tables.append(table)
+                index = int(name[len(prefix) :]) - 1
+                table.rows.append(
+                    (str(field.label), answer_display(field, value), score(index, value))
+                )
+            for table in tables:
+                if table.total is None:
+                    item_scores = [s for _q, _a, s in table.rows if s is not None]
+                    table.total = sum(item_scores) if item_scores else None
+        lists = []
+        for spec in step.lists:
+            form = spec.form_class()
+            names = [n for n in form.fields if n != "DELETE"]
+            items = []
+            for index, row in enumerate(document.get(spec.section) or []):
+                if not isinstance(row, dict):
+                    continue
+                initial = spec.form_class.initial_from_row(row)
+                items.append(
+                    [
+                        (
+                            answer_display(form.fields[n], initial.get(n)),
+                            f"{spec.section}[{index}].{n}" in confirmed,
+                        )
+                        for n in names
+                    ]
+                )
+            lists.append(
+                AnswerList(str(spec.legend), [str(form.fields[n].label) for n in names], items)
+            )
+        steps.append(AnswerStep(step.key, str(step.title), rows, tables, lists))
+    known = {section for step in INTAKE_FORM_STEPS for section in step.sections}
     other = [
-        row
+        (label, shown)
         for section, value in document.items()
-        if section not in known
-        for row in flatten(value, section, _label(section))
+        if section not in known and section not in DOCUMENT_KEYS
+        for _path, label, shown in flatten(value, section, _label(section))
     ]
     if other:
-        steps.insert(0, AnswerStep("document", "Document", other))
+        steps.insert(0, AnswerStep("document", "Document", other, [], []))
     return steps
+
+
+# The document's own bookkeeping, not answers.
+DOCUMENT_KEYS = ("format", "external_id", "completed_on")
+
+
+# -- History --------------------------------------------------------------------
+
+REPEAT_WINDOW = datetime.timedelta(minutes=30)
+# Actions shown once for repeats by one person within the window.
+FOLDED_ACTIONS = ("viewed", "printed")
+
+
+@dataclass
+class HistoryLine:
+    at: datetime.datetime  # the latest of the folded events
+    first_at: datetime.datetime  # the earliest
+    actor: Any
+    action: str
+    label: str
+    detail: str
+    count: int = 1
+
+
+ACKNOWLEDGED_DETAIL = re.compile(
+    r"^Acknowledged (?P<code>\w+) \((?P<severity>\w+)\)(?P<note>: .*)?$", re.S
+)
+
+
+def history_detail(action: str, detail: str) -> str:
+    """A flag acknowledgement is recorded as "Acknowledged suicide_risk
+    (urgent)"; it reads with the flag's title and severity in the reader's
+    language: "Suicidal thoughts or behaviour reported (Urgent)"."""
+    found = ACKNOWLEDGED_DETAIL.match(detail or "") if action == "flag_acknowledged" else None
+    if found is None or found["severity"] not in Severity.values:
+        return detail
+    title = flag_title(found["code"])
+    return f"{title} ({Severity(found['severity']).label}){found['note'] or ''}"
+
+
+def history_lines(events) -> list[HistoryLine]:
+    """The case history, newest first, with repeated views (or prints) by one
+    person within 30 minutes shown as one line. The access log keeps every
+    event; this only shapes how they read."""
+    lines: list[HistoryLine] = []
+    for event in events:
+        last = lines[-1] if lines else None
+        if (
+            last is not None
+            and event.action in FOLDED_ACTIONS
+            and event.action == last.action
+            and event.actor_id == getattr(last.actor, "pk", None)
+            and last.at - event.at <= REPEAT_WINDOW
+        ):
+            last.first_at = event.at
+            last.count += 1
+            continue
+        lines.append(
+            HistoryLine(
+                at=event.at,
+                first_at=event.at,
+                actor=event.actor,
+                action=event.action,
+                label=str(event.get_action_display()),
+                detail=history_detail(event.action, event.detail),
+            )
+        )
+    return lines
 
 
 # -- Versions ---------------------------------------------------------------------
@@ -208,6 +440,40 @@ def version_diffs(versions: list[Intake]) -> list[VersionDiff]:
 
 
 # -- Header -----------------------------------------------------------------------
+
+
+@dataclass
+class Contact:
+    """Who the patient is and how to reach them, as they answered in this
+    intake (the "About you" step), else as their record has it."""
+
+    sex_at_birth: str  # the answer's own label, e.g. "Female"
+    email: str
+    phone: str
+    phone_link: str  # for tel:, digits and a leading +
+    language: str  # the language's name, e.g. "Spanish"
+    language_code: str
+
+
+def _language_name(code: str) -> str:
+    names = {key: str(label) for key, label in settings.LANGUAGES}
+    return names.get(code, code)
+
+
+def patient_contact(intake: Intake) -> Contact:
+    answered = intake.document.get("patient") or {}
+    patient = intake.patient
+    sex = answered.get("sex_at_birth") or patient.sex_at_birth
+    phone = answered.get("phone") or patient.phone or ""
+    language = answered.get("preferred_language") or patient.preferred_language or ""
+    return Contact(
+        sex_at_birth=str(dict(SexAtBirth.choices).get(sex, sex or "")),
+        email=answered.get("email") or patient.email or "",
+        phone=phone,
+        phone_link="".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+        language=_language_name(language) if language else "",
+        language_code=language,
+    )
 
 
 def _phq9_total(intake: Intake) -> int | None:

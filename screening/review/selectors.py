@@ -43,8 +43,17 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
     qs = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related(
         "patient", "assigned_to"
     )
+    if filters.status in (Status.CONSULT_TO_BOOK, Status.CONSULT_BOOKED):
+        qs = with_consult_state(qs)
     if filters.status == "open":
-        qs = qs.filter(review_status__in=OPEN_STATUSES)
+        qs = qs.filter(Q(review_status__in=OPEN_STATUSES) | Q(pk__in=urgent_unacknowledged_ids()))
+    elif filters.status == Status.CONSULT_TO_BOOK:
+        qs = qs.filter(review_status=Status.CONSULT_TO_BOOK, consult_booked=False)
+    elif filters.status == Status.CONSULT_BOOKED:
+        qs = qs.filter(
+            Q(review_status=Status.CONSULT_TO_BOOK, consult_booked=True)
+            | Q(review_status=Status.CONSULT_BOOKED)
+        )
     elif filters.status in Status.values:
         qs = qs.filter(review_status=filters.status)
     # Flag code, severity and modality combine on the same current flag
@@ -84,6 +93,24 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
             ),
             to_attr="current_flags",
         )
+    )
+
+
+def urgent_unacknowledged_ids() -> list[int]:
+    """Cases out of the open statuses (e.g. more information requested) that
+    still have an urgent flag no clinician has acknowledged: they stay on the
+    default queue. One query over the urgent cases only (few), so the queue's
+    own filter stays an index scan."""
+    unacknowledged = _current_flags(
+        severity_rank=SEVERITY_RANK["urgent"], acknowledgement__isnull=True
+    )
+    return list(
+        Intake.objects.filter(
+            status=Intake.Status.SUBMITTED, highest_severity_rank=SEVERITY_RANK["urgent"]
+        )
+        .exclude(review_status__in=OPEN_STATUSES)
+        .filter(Exists(unacknowledged))
+        .values_list("pk", flat=True)
     )
 
 
@@ -132,6 +159,58 @@ def urgent_unopened_count() -> int:
 CONSULT_TYPE_SLUG = "consult"
 
 
+def with_consult_state(qs: QuerySet[Intake]) -> QuerySet[Intake]:
+    """Annotate `decided_at` (the latest "book a consult" decision) and
+    `consult_booked` (a live consult starts after it): a "consult to book"
+    case reads "consult booked" once its appointment exists."""
+    book = CaseDecision.objects.filter(kind=CaseDecision.Kind.BOOK_CONSULT)
+    decided_at = Subquery(book.filter(intake=OuterRef("pk")).order_by("-at").values("at")[:1])
+    booked = Appointment.objects.live().filter(
+        patient=OuterRef("patient_id"),
+        appointment_type__slug=CONSULT_TYPE_SLUG,
+        start__gt=OuterRef("decided_at"),
+    )
+    return qs.annotate(decided_at=decided_at).annotate(consult_booked=Exists(booked))
+
+
+def review_status_label(intake: Intake) -> str:
+    """The case's status in words, with "consult booked" derived as above."""
+    if intake.review_status == Status.CONSULT_TO_BOOK and getattr(intake, "consult_booked", False):
+        return str(Status.CONSULT_BOOKED.label)
+    return str(intake.get_review_status_display())
+
+
+def mark_consults_booked(intakes: list[Intake]) -> None:
+    """Set `consult_booked` on the "consult to book" intakes of a page: one
+    query, and only when the page has any."""
+    waiting = [
+        i
+        for i in intakes
+        if i.review_status == Status.CONSULT_TO_BOOK and not hasattr(i, "consult_booked")
+    ]
+    if not waiting:
+        return
+    booked = set(
+        with_consult_state(Intake.objects.filter(pk__in=[i.pk for i in waiting]))
+        .filter(consult_booked=True)
+        .values_list("pk", flat=True)
+    )
+    for intake in waiting:
+        intake.consult_booked = intake.pk in booked
+
+
+def consult_booked(intake: Intake) -> bool:
+    """One query: has the "consult to book" case its consult yet?"""
+    if intake.review_status != Status.CONSULT_TO_BOOK:
+        return intake.review_status == Status.CONSULT_BOOKED
+    return (
+        with_consult_state(Intake.objects.filter(pk=intake.pk))
+        .values_list("consult_booked", flat=True)
+        .first()
+        or False
+    )
+
+
 def consults_to_book() -> QuerySet[Intake]:
     """Submitted intakes whose clinician decided "book a consult" and whose
     patient has no live (not cancelled, not no-show) consult starting after
@@ -151,7 +230,7 @@ def consults_to_book() -> QuerySet[Intake]:
         start__gt=OuterRef("decided_at"),
     )
     return (
-        Intake.objects.filter(status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_BOOKED)
+        Intake.objects.filter(status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_TO_BOOK)
         .select_related("patient", "assigned_to")
         .annotate(decided_at=decided_at)
         .exclude(Exists(booked))

@@ -22,7 +22,7 @@ Kind = CaseDecision.Kind
 
 # The status each decision puts the case in.
 STATUS_AFTER = {
-    Kind.BOOK_CONSULT: Status.CONSULT_BOOKED,
+    Kind.BOOK_CONSULT: Status.CONSULT_TO_BOOK,
     Kind.MORE_INFO: Status.MORE_INFO,
     Kind.NOT_SUITABLE: Status.CLOSED,
     Kind.REFERRED: Status.CLOSED,

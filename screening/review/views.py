@@ -51,17 +51,24 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
-            "rows": [_queue_row(intake, filters) for intake in page.object_list],
+            "rows": [_queue_row(intake, filters) for intake in _marked(page.object_list)],
             "query": query.urlencode(),
             "modality_label": modality_label(filters.modality) if filters.modality else "",
         },
     )
 
 
+def _marked(intakes) -> list[Intake]:
+    intakes = list(intakes)
+    selectors.mark_consults_booked(intakes)
+    return intakes
+
+
 def _queue_row(intake: Intake, filters: selectors.QueueFilters) -> dict:
     return {
         "intake": intake,
         "patient": intake.patient,
+        "status_label": selectors.review_status_label(intake),
         "age": intake.patient.age,
         "phq9_band": band_label(phq9_band(intake.phq9_total))
         if intake.phq9_total is not None
@@ -85,6 +92,7 @@ def to_book(request: HttpRequest) -> HttpResponse:
             "intake": intake,
             "patient": intake.patient,
             "decision": intake.consult_decisions[0] if intake.consult_decisions else None,
+            "contact": casepage.patient_contact(intake),
             "book_url": booking_url(intake.patient),
         }
         for intake in page.object_list
@@ -99,8 +107,10 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
     context["latest_version"] = versions[-1] if versions else intake
     context["decision"] = selectors.latest_decision(intake)
     context["prior_auth"] = coverage_section(intake, full=case.full)
+    intake.consult_booked = selectors.consult_booked(intake)
+    context["status_label"] = selectors.review_status_label(intake)
     if not case.full:
-        if intake.review_status == Intake.ReviewStatus.CONSULT_BOOKED:
+        if intake.review_status == Intake.ReviewStatus.CONSULT_TO_BOOK:
             context["book_url"] = booking_url(intake.patient)
         return context
     result = intake.results.filter(is_current=True).first()
@@ -110,6 +120,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
         )
     )
     trials, trials_error = casepage.trial_assessments(intake.document)
+    procedures, therapies = casepage.prior_treatments(intake.document)
     scores = result.scores if result else {}
     points = casepage.phq9_points(versions, casepage.phq9_checkins(intake.patient))
     context.update(
@@ -121,25 +132,33 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
                 for key in ("phq9_band", "gad7_band", "cssrs_risk", "msm_band", "bp_category")
             },
             "blood_pressure": intake.document.get("blood_pressure"),
+            "contact": casepage.patient_contact(intake),
+            "suicide_flag": next((f for f in flags if f.code == "suicide_risk"), None),
             "flags": flags,
             "flag_groups": casepage.flags_by_severity(flags),
             "grid": casepage.treatment_grid(flags),
             "trials": trials,
             "trials_error": trials_error,
-            "answers": casepage.answers_by_step(intake.document),
             "confirmed_doses": (confirmed := set(intake.confirmed_dose_paths())),
             "confirmed_trials": {
                 t.position
                 for t in trials
                 if f"antidepressant_trials[{t.position}].max_daily_dose_mg" in confirmed
             },
+            "response_words": casepage.RESPONSE_WORDS,
+            "augmentation": casepage.augmentation_trials(intake.document),
+            "procedures": procedures,
+            "therapies": therapies,
+            "answers": casepage.answers_by_step(
+                intake.document, intake.patient, scores, confirmed=confirmed
+            ),
             "diffs": casepage.version_diffs(versions),
             "chart": phq9_trend_svg(points),
             "points": points,
             "course_results": casepage.course_results(intake.patient),
             "notes": intake.case_notes.select_related("author"),
             "decisions": intake.case_decisions.select_related("by"),
-            "history": intake.case_events.select_related("actor"),
+            "history": casepage.history_lines(intake.case_events.select_related("actor")),
             "treatment": _treatment_section(intake.patient, points),
         }
     )

@@ -72,5 +72,5 @@ def test_clinician_works_through_urgent_and_books_a_second_case(live_server, pag
     page.get_by_role("button", name="Save decision").click()
     expect(page).to_have_url(re.compile(rf"/schedule/.*patient={second.patient.pk}"))
     second.refresh_from_db()
-    assert second.review_status == Intake.ReviewStatus.CONSULT_BOOKED
+    assert second.review_status == Intake.ReviewStatus.CONSULT_TO_BOOK
     assert CaseDecision.objects.get(intake=second).kind == "book_consult"

@@ -41,7 +41,7 @@ def test_consult_course_move_then_the_patient_sees_them(live_server, page, login
     expect(row).to_contain_text("Reyes, Dana")
     row.get_by_role("link", name="Case of Dana Reyes").click()
     expect(page).to_have_url(f"{live_server.url}/review/{intake.pk}/")
-    expect(page.get_by_test_id("limited-case")).to_contain_text("Consult booked")
+    expect(page.get_by_test_id("limited-case")).to_contain_text("Consult to book")
     page.get_by_role("link", name="Book a consult").click()
     page.get_by_label("Clinician").select_option(str(doctor.pk))
     page.get_by_label("Date").fill((monday - datetime.timedelta(days=3)).isoformat())
@@ -80,7 +80,7 @@ def test_consult_course_move_then_the_patient_sees_them(live_server, page, login
     expect(cards.first).to_contain_text("Consult")
     expect(cards.nth(1)).to_contain_text("14:00")
     with page.expect_download() as info:
-        cards.first.get_by_role("link", name=re.compile(r"\.ics")).click()
+        page.get_by_role("link", name=re.compile(r"Add all 37 appointments.*\.ics")).click()
     download = info.value
     assert download.suggested_filename.endswith(".ics")
     content = Path(download.path()).read_text(encoding="utf-8")

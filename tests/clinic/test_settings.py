@@ -111,6 +111,17 @@ def test_bad_time_zone_stops_start_up():
     assert "CLINIC_TIME_ZONE='Nowhere/City' is not an IANA time zone" in result.stderr
 
 
+def test_an_unknown_holiday_country_or_subdivision_stops_start_up():
+    result = _load_settings(DJANGO_SECRET_KEY="x", CLINIC_COUNTRY="Atlantis")
+    assert result.returncode != 0
+    assert "CLINIC_COUNTRY='Atlantis' is not a country the holidays library knows" in result.stderr
+    result = _load_settings(DJANGO_SECRET_KEY="x", CLINIC_COUNTRY="US", CLINIC_SUBDIVISION="XX")
+    assert result.returncode != 0
+    assert "CLINIC_SUBDIVISION='XX' is not a subdivision of US" in result.stderr
+    result = _load_settings(DJANGO_SECRET_KEY="x", CLINIC_COUNTRY="ES", CLINIC_SUBDIVISION="")
+    assert result.returncode == 0, result.stderr
+
+
 def test_good_environment_loads_with_defaults():
     result = _load_settings(DJANGO_SECRET_KEY="x")
     assert result.returncode == 0, result.stderr

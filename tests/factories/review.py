@@ -97,7 +97,7 @@ class CaseEventFactory(factory.django.DjangoModelFactory):
 
 def consult_decided(*, patient=None, by=None, severity: str = "info", **fields: Any) -> Intake:
     """A case on which a clinician decided "book a consult", recorded by the
-    review service (case_decide): status consult_booked, with its decision."""
+    review service (case_decide): status consult_to_book, with its decision."""
     from screening.review.services import case_decide
 
     intake = case(severity, patient=patient, **fields)

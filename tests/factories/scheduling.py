@@ -15,6 +15,7 @@ from clinic.scheduling.models import (
     CalendarFeed,
     ChangeRequest,
     CheckIn,
+    ClosureDay,
     Course,
     CoursePlan,
     CoursePlanStep,
@@ -48,6 +49,7 @@ def seed_types_and_plans() -> None:
 
     migration = importlib.import_module("clinic.scheduling.migrations.0003_seed_types_and_plans")
     migration.seed(AppsThen, None)
+    importlib.import_module("clinic.scheduling.migrations.0006_seed_preparation").seed(apps, None)
 
 
 def appointment_type(slug: str) -> AppointmentType:
@@ -184,3 +186,13 @@ class CheckInFactory(factory.django.DjangoModelFactory):
         appointment_type=factory.LazyFunction(lambda: appointment_type("follow-up")),
     )
     patient = factory.LazyAttribute(lambda o: o.appointment.patient)
+
+
+class ClosureDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClosureDay
+        django_get_or_create = ("date",)
+
+    date = datetime.date(2026, 12, 25)
+    name = "Christmas Day"
+    source = ClosureDay.Source.HOLIDAY

@@ -17,9 +17,11 @@ from clinic.scheduling.models import (
     AppointmentType,
     ChangeRequest,
     Course,
+    PatientNotification,
     Reminder,
     Room,
 )
+from clinic.scheduling.notifications import notification_queue
 from clinic.scheduling.services.rules import (
     UNSET,
     BookingError,
@@ -86,8 +88,11 @@ def appointment_book(
     course: Course | None = None,
     course_position: int | None = None,
     status: str = AppointmentStatus.BOOKED,
+    notify: bool = True,
 ) -> Appointment:
-    """Book one appointment, or raise BookingError with the reasons."""
+    """Book one appointment, or raise BookingError with the reasons. The
+    patient is emailed (after commit, by the worker) unless `notify` is off
+    (a course sends one email for all its sessions)."""
     end = end or start + timedelta(minutes=appointment_type.default_minutes)
     validate_resources(appointment_type=appointment_type, clinician=clinician, room=room)
     lock_resources(patient=patient, clinician=clinician, room=room)
@@ -125,6 +130,8 @@ def appointment_book(
     )
     save_guarded(appointment)
     reminders_plan(appointment=appointment)
+    if notify:
+        notification_queue(kind=PatientNotification.Kind.BOOKED, appointments=[appointment])
     return appointment
 
 
@@ -147,7 +154,9 @@ def move_step(
     they do not clash with their own old slots); records the override reason
     only when the new slot needs one; a confirmed appointment whose time
     changes is booked again (to be confirmed anew); its reminders are
-    replaced by reminders for the new time.
+    replaced by reminders for the new time. A new time, clinician or room
+    bumps the revision (the calendar's SEQUENCE, which only grows); the
+    caller emails the patient.
     """
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if not appointment.is_live:
@@ -170,6 +179,8 @@ def move_step(
         exclude=exclude,
     )
     time_changed = (start, end) != (appointment.start, appointment.end)
+    if time_changed or new_room != appointment.room or new_clinician != appointment.clinician:
+        appointment.revision += 1
     needs_override = bool(working_time_problems(clinician=new_clinician, start=start, end=end))
     appointment.start, appointment.end = start, end
     appointment.clinician, appointment.room = new_clinician, new_room
@@ -195,12 +206,15 @@ def appointment_move(
     clinician=UNSET,
     room=UNSET,
     override_reason: str = "",
+    notify: bool = True,
 ) -> Appointment:
     """Move an appointment (and optionally change clinician or room).
 
-    Keeps the length unless `end` is given; see `_move` for the rules.
+    Keeps the length unless `end` is given; see `move_step` for the rules. A
+    new time or room emails the patient unless `notify` is off.
     """
-    return move_step(
+    before = (appointment.start, appointment.end, appointment.room_id)
+    moved = move_step(
         appointment,
         start=start,
         moved_by=moved_by,
@@ -209,18 +223,32 @@ def appointment_move(
         room=room,
         override_reason=override_reason,
     )
+    if notify:
+        notify_moved(moved=[moved], before={moved.pk: before})
+    return moved
+
+
+def notify_moved(*, moved: list[Appointment], before: dict[int, tuple]) -> None:
+    """One email for the appointments whose time or room changed (the
+    patient's concern; a new clinician alone is not emailed)."""
+    notification_queue(
+        kind=PatientNotification.Kind.MOVED,
+        appointments=[m for m in moved if (m.start, m.end, m.room_id) != before[m.pk]],
+    )
 
 
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, cancelled_by: User | None, reason: str = ""
+    *, appointment: Appointment, cancelled_by: User | None, reason: str = "", notify: bool = True
 ) -> Appointment:
-    """Cancel: frees the slot; its unsent reminders will not go out."""
+    """Cancel: frees the slot; its unsent reminders will not go out; the
+    patient is emailed a cancellation unless `notify` is off."""
     return appointment_set_status(
         appointment=appointment,
         status=AppointmentStatus.CANCELLED,
         changed_by=cancelled_by,
         note=reason,
+        notify=notify,
     )
 
 
@@ -247,9 +275,15 @@ ALLOWED_STATUS_CHANGES = {
 
 @transaction.atomic
 def appointment_set_status(
-    *, appointment: Appointment, status: str, changed_by: User | None, note: str = ""
+    *,
+    appointment: Appointment,
+    status: str,
+    changed_by: User | None,
+    note: str = "",
+    notify: bool = True,
 ) -> Appointment:
-    """Confirm, check in, complete, cancel or mark a no-show."""
+    """Confirm, check in, complete, cancel or mark a no-show. Cancelling
+    bumps the revision and emails the patient unless `notify` is off."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if status == appointment.status:
         return appointment
@@ -261,6 +295,8 @@ def appointment_set_status(
     appointment.status = status
     appointment.status_changed_at = timezone.now()
     appointment.status_changed_by = changed_by
+    if status == AppointmentStatus.CANCELLED:
+        appointment.revision += 1
     if note:
         stamp = f"{local(timezone.now()):%Y-%m-%d %H:%M}"
         appointment.notes = f"{appointment.notes}\n[{stamp}] {note}".strip()
@@ -274,4 +310,6 @@ def appointment_set_status(
         ).update(
             state=ChangeRequest.State.APPROVED, decided_at=timezone.now(), decided_by=changed_by
         )
+    if status == AppointmentStatus.CANCELLED and notify:
+        notification_queue(kind=PatientNotification.Kind.CANCELLED, appointments=[appointment])
     return appointment

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from clinic.accounts.models import User
-from clinic.scheduling.models import Appointment, ChangeRequest
+from clinic.scheduling.models import Appointment, ChangeRequest, PatientNotification
+from clinic.scheduling.notifications import notification_queue
 from clinic.scheduling.services.booking import appointment_cancel, move_step
 from clinic.scheduling.services.rules import UNSET, BookingError
 
@@ -42,7 +43,8 @@ def change_request_decide(
 ) -> ChangeRequest:
     """Approve or decline. Approving a cancel request cancels the appointment;
     approving a reschedule request with a new `start` moves it (by the same
-    step as any move; a refused move leaves the request open)."""
+    step as any move; a refused move leaves the request open). The patient
+    gets one email with the answer (and the calendar change)."""
     change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     if change_request.state != ChangeRequest.State.OPEN:
         raise BookingError("This request was already decided.")
@@ -50,19 +52,30 @@ def change_request_decide(
     change_request.decided_at = timezone.now()
     change_request.decided_by = decided_by
     change_request.save()
+    appointment = change_request.appointment
     if approve and change_request.kind == ChangeRequest.Kind.CANCEL:
-        appointment_cancel(
-            appointment=change_request.appointment,
+        appointment = appointment_cancel(
+            appointment=appointment,
             cancelled_by=decided_by,
             reason="Cancelled at the patient's request",
+            notify=False,
         )
     if approve and change_request.kind == ChangeRequest.Kind.RESCHEDULE and start is not None:
-        move_step(
-            change_request.appointment,
+        appointment = move_step(
+            appointment,
             start=start,
             moved_by=decided_by,
             clinician=clinician,
             room=room,
             override_reason=override_reason,
         )
+    notification_queue(
+        kind=(
+            PatientNotification.Kind.REQUEST_APPROVED
+            if approve
+            else PatientNotification.Kind.REQUEST_DECLINED
+        ),
+        appointments=[appointment],
+        change_request=change_request,
+    )
     return change_request

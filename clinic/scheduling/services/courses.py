@@ -3,7 +3,7 @@ book them all or none, edit one session or this and the following ones."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -11,16 +11,24 @@ from django.utils.translation import gettext
 
 from clinic.accounts.models import Patient, User
 from clinic.scheduling.clock import at_local, local
+from clinic.scheduling.closures import closed_days
 from clinic.scheduling.models import (
     Appointment,
     AppointmentType,
     Course,
     CoursePlan,
+    PatientNotification,
     Room,
     TimeOff,
     WorkingHours,
 )
-from clinic.scheduling.services.booking import appointment_book, appointment_cancel, move_step
+from clinic.scheduling.notifications import notification_queue
+from clinic.scheduling.services.booking import (
+    appointment_book,
+    appointment_cancel,
+    move_step,
+    notify_moved,
+)
 from clinic.scheduling.services.rules import UNSET, BookingError
 
 
@@ -33,6 +41,7 @@ class ProposedSlot:
     planned_day: date
     shifted_days: int = 0
     problem: str = ""
+    closed: list[str] = field(default_factory=list)  # closure days skipped, "Fri 25 Dec (...)"
 
 
 class _CalendarSnapshot:
@@ -54,6 +63,7 @@ class _CalendarSnapshot:
             if clinician
             else []
         )
+        self.closed = closed_days(local(start).date(), local(end).date())
         self.hours: dict[int, list[WorkingHours]] = {}
         if clinician is not None:
             for block in WorkingHours.objects.filter(clinician=clinician):
@@ -75,6 +85,8 @@ class _CalendarSnapshot:
     def candidate_starts(self, *, day: date, preferred: time, length: timedelta) -> list[datetime]:
         """Starts on `day` inside working hours, the preferred time first,
         then the nearest ones in 15-minute steps."""
+        if day in self.closed:
+            return []
         wanted = at_local(day, preferred)
         starts = []
         for block in self.hours.get(day.weekday(), []):
@@ -118,8 +130,11 @@ def course_propose(
         length = timedelta(minutes=kind.default_minutes)
         planned = first_day + timedelta(days=step.day)
         found = None
+        skipped = []
         for extra in range(max_shift_days + 1):
             day = planned + timedelta(days=shift + extra)
+            if day in calendar.closed:
+                skipped.append(f"{day:%a} {day.day} {day:%b} ({calendar.closed[day]})")
             for start in calendar.candidate_starts(
                 day=day, preferred=preferred_time, length=length
             ):
@@ -153,7 +168,9 @@ def course_propose(
             calendar.clinician.append(span)
         if kind.needs_room:
             calendar.room.append(span)
-        proposals.append(ProposedSlot(step.position, kind, start, start + length, planned, shift))
+        proposals.append(
+            ProposedSlot(step.position, kind, start, start + length, planned, shift, closed=skipped)
+        )
     return proposals
 
 
@@ -191,11 +208,16 @@ def course_book(
                     override_reason=override_reason,
                     course=course,
                     course_position=position,
+                    notify=False,
                 )
         except BookingError as exc:
             errors.extend(f"#{position} ({local(start):%a %d %b %H:%M}): {m}" for m in exc.messages)
     if errors:
         raise BookingError(errors)
+    notification_queue(
+        kind=PatientNotification.Kind.BOOKED,
+        appointments=list(course.appointments.order_by("start")),
+    )
     return course
 
 
@@ -231,10 +253,14 @@ def course_edit(
             .order_by("start")
         )
     if cancel:
-        return [
-            appointment_cancel(appointment=item, cancelled_by=edited_by, reason=reason)
+        cancelled = [
+            appointment_cancel(
+                appointment=item, cancelled_by=edited_by, reason=reason, notify=False
+            )
             for item in targets
         ]
+        notification_queue(kind=PatientNotification.Kind.CANCELLED, appointments=cancelled)
+        return cancelled
     day_shift = 0
     new_clock = None
     if start is not None:
@@ -273,4 +299,5 @@ def course_edit(
             errors.extend(f"{local(new_start):%a %d %b %H:%M}: {m}" for m in exc.messages)
     if errors:
         raise BookingError(errors)
+    notify_moved(moved=moved, before={t.pk: (t.start, t.end, t.room_id) for t in targets})
     return moved

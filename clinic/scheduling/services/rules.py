@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
 from clinic.scheduling.clock import local
+from clinic.scheduling.closures import closed_days
 from clinic.scheduling.models import Appointment, AppointmentType, Room, TimeOff, WorkingHours
 
 UNSET = object()
@@ -87,11 +88,15 @@ def appointment_conflicts(
 
 
 def working_time_problems(*, clinician: User | None, start: datetime, end: datetime) -> list[str]:
-    """Why a slot is outside the clinician's working hours or in time off."""
-    if clinician is None:
-        return []
-    problems = []
+    """Why a slot is on a closure day, outside the clinician's working hours
+    or in time off."""
     a, b = local(start), local(end)
+    problems = [
+        f"The clinic is closed on {day:%a} {day.day} {day:%b %Y} ({name})."
+        for day, name in sorted(closed_days(a.date(), b.date()).items())
+    ]
+    if clinician is None:
+        return problems
     blocks = WorkingHours.objects.filter(clinician=clinician, weekday=a.weekday())
     inside = a.date() == b.date() and any(
         block.start_time <= a.time() and b.time() <= block.end_time for block in blocks

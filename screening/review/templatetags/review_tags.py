@@ -38,3 +38,11 @@ def patient_review_status(patient) -> dict:
         "steps": step_titles(decision.steps) if decision else [],
         "Kind": CaseDecision.Kind,
     }
+
+
+@register.filter
+def response_words(code: str) -> str:
+    """A trial's response code in the engine's words ("no response")."""
+    from screening.engine.scores import RESPONSE_WORDS
+
+    return RESPONSE_WORDS.get(code, code or "")

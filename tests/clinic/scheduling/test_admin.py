@@ -142,7 +142,15 @@ def test_actions_confirm_cancel_no_show_and_resend(
     client.post(url, {"action": "confirm", "_selected_action": [first.pk]})
     first.refresh_from_db()
     assert first.status == "confirmed"
-    client.post(url, {"action": "cancel", "_selected_action": [second.pk]})
+    client.post(
+        url,
+        {
+            "action": "cancel",
+            "_selected_action": [second.pk],
+            "confirm_cancel": "1",
+            "reason": "Clinician ill",
+        },
+    )
     second.refresh_from_db()
     assert second.status == "cancelled"
     client.post(url, {"action": "mark_no_show", "_selected_action": [first.pk]})

@@ -219,7 +219,7 @@ def test_the_patient_sees_their_appointments_and_downloads_an_ics(client, frozen
     assert "Reminder emailed Tue 3 Mar 10:00" in page
     assert "2 Feb 2026" in page
     response = client.get(f"/appointments/{mine.pk}/ics/")
-    assert response["Content-Type"] == "text/calendar"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]
     assert event.decoded("dtstart") == local_dt(2026, 3, 4, 10)
 
@@ -229,7 +229,7 @@ def test_patients_page_queries_do_not_grow(client, frozen_now, okafor, django_as
     client.force_login(patient.user)
     book(patient, local_dt(2026, 3, 4, 10), okafor)
     client.get("/appointments/")
-    with django_assert_num_queries(7) as one:
+    with django_assert_num_queries(9) as one:  # 7 + the emails sent + the calendar link
         client.get("/appointments/")
     book(patient, local_dt(2026, 3, 5, 10), okafor)
     book(patient, local_dt(2026, 3, 6, 10), okafor)
@@ -516,7 +516,7 @@ def test_attention_page_queries_do_not_grow(
     client.force_login(scheduler)
     waiting([9])
     client.get("/schedule/attention/")
-    with django_assert_num_queries(9) as one:  # 7, + 2 for authorizations (prior auth)
+    with django_assert_num_queries(10) as one:  # 7, + 2 for authorizations, + 1 to close
         page = client.get("/schedule/attention/").content.decode()
     assert page.count("Waiting") == 1
     waiting([11, 13])

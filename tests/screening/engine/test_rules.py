@@ -132,7 +132,7 @@ RAISED = [
         {"antidepressant_trials": [trial("sertraline", None, 10), trial("lithium", 900, 10)]},
         "trd_unconfirmed",
         "info",
-        ["no dose given: adequacy not rated", "drug not in the dose table: adequacy not rated"],
+        ["no dose reported: adequacy not rated", "drug not in the dose table: adequacy not rated"],
     ),
     # uncontrolled_hypertension
     (

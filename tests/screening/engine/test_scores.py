@@ -299,7 +299,7 @@ def test_augmentation_trials_never_count_as_failed_antidepressants() -> None:
             "1982-03-14",
             "sertraline",
             False,
-            "no dose given: adequacy not rated",
+            "no dose reported: adequacy not rated",
         ),
     ],
 )
@@ -329,7 +329,7 @@ def test_trial_evidence_wording() -> None:
     assert [a.evidence for a in assess_trials(doc)] == [
         "sertraline 150 mg/day for 10 weeks, no response: adequate",
         "Zoloft (sertraline) 100.5 mg/day for 1 week, remission, past episode: under 6 weeks",
-        "Lithium dose not given for 12 weeks, response unknown: "
+        "Lithium (no dose reported) for 12 weeks, response unknown: "
         "drug not in the dose table: adequacy not rated",
     ]
 

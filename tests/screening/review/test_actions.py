@@ -191,7 +191,7 @@ def test_book_a_consult_goes_to_booking(client, clinician):
     assert response.status_code == 302
     assert response["Location"] == booking_target(intake.patient)
     intake.refresh_from_db()
-    assert intake.review_status == Status.CONSULT_BOOKED
+    assert intake.review_status == Status.CONSULT_TO_BOOK
     decision = CaseDecision.objects.get(intake=intake)
     assert (decision.kind, decision.by) == ("book_consult", clinician)
     assert events(intake) == [("decided", "Book a consult")]

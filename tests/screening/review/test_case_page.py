@@ -50,7 +50,7 @@ def test_clinician_sees_the_whole_case(client, clinician, dana):
     assert "Dr. A. Okafor" in page
     assert "16 (moderately severe)" in page  # PHQ-9
     assert "8 (mild)" in page  # GAD-7
-    assert 'C-SSRS risk</dt><dd class="col-7">high' in page
+    assert 'data-testid="cssrs-triage">high' in page
     assert "124/78 (2026-10-20) · elevated" in page
     assert 'Adequate failed trials</dt><dd class="col-7">2' in page
     # Flags with summary, evidence, source
@@ -172,10 +172,10 @@ def test_trial_table_says_adequate_or_not_and_why(client, clinician):
     page = client.get(url(intake)).content.decode()
     table = page[page.index('data-testid="trials"') :]
     table = table[: table.index("</table>")]
-    assert table.count("<strong>adequate</strong>") == 1
+    assert table.count("<strong>yes</strong>") == 1
     assert "dose below minimum (20 mg/day for citalopram)" in table
     assert "under 6 weeks" in table
-    assert "no dose given: adequacy not rated" in table
+    assert "no dose reported: adequacy not rated" in table
     assert "drug not in the dose table: adequacy not rated" in table
 
 

@@ -115,7 +115,7 @@ def test_empty_queue_says_so(client, clinician):
 def test_closed_and_booked_cases_are_not_in_the_default_view(client, clinician):
     open_case = case("info")
     closed = case("info", review_status=Intake.ReviewStatus.CLOSED)
-    booked = case("info", review_status=Intake.ReviewStatus.CONSULT_BOOKED)
+    booked = case("info", review_status=Intake.ReviewStatus.CONSULT_TO_BOOK)
     client.force_login(clinician)
     assert rows(client.get(URL)) == [open_case.pk]
     assert set(rows(client.get(URL, {"status": "all"}))) == {open_case.pk, closed.pk, booked.pk}
@@ -266,8 +266,9 @@ def test_query_count_is_the_same_for_any_number_of_rows(
         if n % 3 == 0:
             Intake.objects.filter(pk=intake.pk).update(assigned_to=doctor)
     client.force_login(clinician)
-    # session, user, role, urgent count (navigation), page count, page rows, flags
-    with django_assert_num_queries(7):
+    # session, user, role, urgent cases kept on the default view, urgent count
+    # (navigation), page count, page rows, flags
+    with django_assert_num_queries(8):
         response = client.get(URL)
     assert len(rows(response)) == size
 
