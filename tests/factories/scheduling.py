@@ -49,7 +49,7 @@ def seed_types_and_plans() -> None:
 
     migration = importlib.import_module("clinic.scheduling.migrations.0003_seed_types_and_plans")
     migration.seed(AppsThen, None)
-    importlib.import_module("clinic.scheduling.migrations.0006_seed_preparation").seed(apps, None)
+    importlib.import_module("clinic.scheduling.migrations.0007_seed_preparation").seed(apps, None)
 
 
 def appointment_type(slug: str) -> AppointmentType:

@@ -13,6 +13,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("scheduling", "0005_closures_notifications_revision")]
+    dependencies = [("scheduling", "0006_closures_notifications_revision")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

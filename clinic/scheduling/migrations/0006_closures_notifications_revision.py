@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('scheduling', '0004_treatment_course'),
+        ('scheduling', '0005_checkin_without_appointment'),
     ]
 
     operations = [
