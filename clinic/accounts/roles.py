@@ -122,13 +122,13 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("scheduling", "view_changerequest"),
         ("scheduling", "change_changerequest"),
         ("scheduling", "view_calendarfeed"),
-        ("scheduling", "change_calendarfeed"),
     ],
 }
 
 
 def sync_roles(**kwargs) -> None:
-    """Create the role groups and give them ROLE_PERMISSIONS (idempotent)."""
+    """Create the role groups and give them exactly ROLE_PERMISSIONS
+    (idempotent; a permission taken off the list is taken from the group)."""
     from django.contrib.auth.models import Group, Permission
 
     for role, wanted in ROLE_PERMISSIONS.items():
@@ -140,4 +140,4 @@ def sync_roles(**kwargs) -> None:
             ).first()
             if perm is not None:
                 perms.append(perm)
-        group.permissions.add(*perms)
+        group.permissions.set(perms)

@@ -427,11 +427,23 @@ class CourseAdmin(SafeInputMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
+class CalendarFeedAdmin(SafeInputMixin, admin.ModelAdmin):
+    """Read-only: a feed is its clinician's alone; they make and revoke it on
+    their own feed page, so nobody here can reassign or un-revoke one."""
+
     list_display = ["clinician", "created_at", "revoked_at"]
     list_filter = ["revoked_at"]
     fields = ["clinician", "created_at", "revoked_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ChangeRequest)
