@@ -5,7 +5,8 @@
   to the enrolment page from every page but enrolment itself, logout and the
   health check, so no patient data is shown on a password alone. The state is
   worked out at login (and when an authenticator is added or removed) and
-  kept in the session, so pages pay no query for it.
+  kept in the session, so enrolled staff pay no query for it; until they
+  enrol it is looked up on each request.
 - `IdleSessionMiddleware`: sessions end after a time without requests (staff
   30 minutes, patients 60 by default; see settings), each request starting
   the clock again.
@@ -69,9 +70,12 @@ class StaffMFARequiredMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             state = request.session.get(MFA_SESSION_KEY)
-            if state is None:
-                # A session from before this rule: work it out once.
-                state = request.session[MFA_SESSION_KEY] = mfa_state(user)
+            if state != MFA_OK:
+                # Not enrolled at login (or a session from before this rule):
+                # look again, the enrolment may just have happened.
+                state = mfa_state(user)
+                if request.session.get(MFA_SESSION_KEY) != state:
+                    request.session[MFA_SESSION_KEY] = state
             if state == MFA_ENROL and not _open_to_unenrolled(request):
                 messages.warning(
                     request,
