@@ -1,0 +1,166 @@
+"""Every URL of the project, generated from the URLconf, as every role and as
+the owner and another patient: the answer each gets is written down here, so
+a new URL with no expectation, or an answer that changes, fails.
+
+Outcomes: `ok` (a page, a file, or a redirect within what the role may do),
+`login` (sent to the login page), `refused` (403), `hidden` (404: the object
+is not theirs and its existence is not revealed), `post` (405: the URL only
+takes POST, and the role got past the access check).
+
+Every response, whatever its outcome, carries `Cache-Control: no-store`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from clinic.accounts.invitations import invitation_token
+from tests.clinic.urlwalk import fill, project_routes
+from tests.factories.accounts import InvitationFactory, PatientFactory, StaffFactory
+from tests.factories.review import case
+from tests.factories.scheduling import (
+    AppointmentFactory,
+    CalendarFeedFactory,
+    ChangeRequestFactory,
+    CheckInFactory,
+)
+
+ROLES = ("anonymous", "owner", "other_patient", "clinician", "scheduler", "admin")
+
+
+def _e(anonymous, owner, other_patient, clinician, scheduler, admin) -> dict[str, str]:
+    return dict(
+        zip(ROLES, (anonymous, owner, other_patient, clinician, scheduler, admin), strict=True)
+    )
+
+
+PATIENT_PAGE = _e("login", "ok", "ok", "refused", "refused", "refused")
+PATIENT_OWN = _e("login", "ok", "hidden", "refused", "refused", "refused")
+PATIENT_POST = _e("login", "post", "post", "refused", "refused", "refused")
+STAFF_PAGE = _e("login", "refused", "refused", "ok", "ok", "ok")
+STAFF_POST = _e("login", "refused", "refused", "post", "post", "post")
+CLINICAL_PAGE = _e("login", "refused", "refused", "ok", "refused", "ok")
+CLINICAL_POST = _e("login", "refused", "refused", "post", "refused", "post")
+PUBLIC = _e("ok", "ok", "ok", "ok", "ok", "ok")
+PUBLIC_POST = _e("post", "post", "post", "post", "post", "post")
+
+EXPECTED: dict[str, dict[str, str]] = {
+    "home": _e("login", "ok", "ok", "ok", "ok", "ok"),
+    "healthz": PUBLIC,
+    "patient_home": PATIENT_PAGE,
+    "no_role": _e("login", "refused", "refused", "refused", "refused", "refused"),
+    "session_keepalive": _e("login", "post", "post", "post", "post", "post"),
+    "invitation_new": STAFF_PAGE,
+    "invitation_patient_send": STAFF_POST,
+    "invitation_accept": PUBLIC,
+    "invitation_resend": PUBLIC_POST,
+    "intake:start": PATIENT_PAGE,
+    "intake:review": PATIENT_PAGE,
+    "intake:update": PATIENT_POST,
+    "intake:detail": PATIENT_OWN,
+    "intake:done": PATIENT_OWN,
+    "intake:step": PATIENT_PAGE,
+    "review:queue": CLINICAL_PAGE,
+    "review:to_book": STAFF_PAGE,
+    "review:case": STAFF_PAGE,  # schedulers: names and statuses only
+    "review:summary": CLINICAL_PAGE,
+    "review:assign": CLINICAL_POST,
+    "review:acknowledge": CLINICAL_POST,
+    "review:add_note": CLINICAL_POST,
+    "review:decide": CLINICAL_POST,
+    "scheduling:schedule": STAFF_PAGE,
+    "scheduling:book": STAFF_PAGE,
+    "scheduling:patient_search": STAFF_PAGE,
+    "scheduling:type_styles": STAFF_PAGE,
+    "scheduling:slots": STAFF_PAGE,
+    "scheduling:course": STAFF_PAGE,
+    "scheduling:attention": STAFF_PAGE,
+    "scheduling:feed_manage": CLINICAL_PAGE,
+    "scheduling:appointment": STAFF_PAGE,
+    "scheduling:move": STAFF_POST,
+    "scheduling:cancel": STAFF_POST,
+    "scheduling:status": STAFF_POST,
+    "scheduling:request_decide": STAFF_POST,
+    "scheduling:appointments": PATIENT_PAGE,
+    "scheduling:appointment_ics": PATIENT_OWN,
+    "scheduling:change_request": PATIENT_POST,
+    "scheduling:checkin": PATIENT_OWN,
+    "scheduling:feed": PUBLIC,
+}
+
+
+def test_every_project_url_has_an_expectation():
+    names = {route.name for route in project_routes()}
+    assert names - set(EXPECTED) == set(), "add the new URL's expected answers to EXPECTED"
+    assert set(EXPECTED) - names == set(), "remove the expectations of URLs that are gone"
+
+
+@pytest.fixture
+def world(db):
+    owner = PatientFactory(with_login=True, family_name="Owner")
+    other = PatientFactory(with_login=True, family_name="Other")
+    intake = case("high", patient=owner)
+    flag = intake.flags.first()
+    clinician = StaffFactory(role="clinician")
+    appointment = AppointmentFactory(patient=owner, clinician=clinician)
+    change = ChangeRequestFactory(appointment=appointment)
+    checkin = CheckInFactory(patient=owner)
+    feed = CalendarFeedFactory(clinician=clinician)
+    invitation = InvitationFactory(patient=PatientFactory())
+    values = {
+        "*": {"pk": intake.pk, "token": "x", "key": "about", "flag_pk": flag.pk},
+        "invitation_patient_send": {"pk": owner.pk},
+        "invitation_accept": {"token": invitation_token(invitation)},
+        "invitation_resend": {"token": invitation_token(invitation)},
+        "scheduling:appointment": {"pk": appointment.pk},
+        "scheduling:move": {"pk": appointment.pk},
+        "scheduling:cancel": {"pk": appointment.pk},
+        "scheduling:status": {"pk": appointment.pk},
+        "scheduling:request_decide": {"pk": change.pk},
+        "scheduling:appointment_ics": {"pk": appointment.pk},
+        "scheduling:change_request": {"pk": appointment.pk},
+        "scheduling:checkin": {"token": checkin.token},
+        "scheduling:feed": {"token": feed.token},
+    }
+    users = {
+        "anonymous": None,
+        "owner": owner.user,
+        "other_patient": other.user,
+        "clinician": clinician,
+        "scheduler": StaffFactory(role="scheduler"),
+        "admin": StaffFactory(role="admin"),
+    }
+    return values, users
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status in (301, 302) and response["Location"].startswith("/accounts/login/"):
+        return "login"
+    if status < 400:
+        return "ok"
+    return {403: "refused", 404: "hidden", 405: "post"}.get(status, str(status))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_each_role_as_expected(client, world, role):
+    values, users = world
+    if users[role] is not None:
+        client.force_login(users[role])
+    client.raise_request_exception = False
+    wrong, cacheable = [], []
+    for route in project_routes():
+        url = fill(route, values)
+        response = client.get(url)
+        got = outcome(response)
+        if got != EXPECTED[route.name][role]:
+            wrong.append(f"{route.name} {url}: {got}, expected {EXPECTED[route.name][role]}")
+        if "no-store" not in response.get("Cache-Control", ""):
+            cacheable.append(url)
+    if os.environ.get("URL_WALK_PRINT"):
+        print(role, wrong)
+    assert wrong == []
+    assert cacheable == []
