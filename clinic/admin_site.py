@@ -7,7 +7,8 @@ odd input, and logging every read of patient data.
 - Every registered ModelAdmin is given `ClinicModelAdminMixin` at
   registration, so no admin page can forget it:
   - changelist filters that the database cannot compare (a NUL character,
-    text for a number) are the admin's "invalid filter" answer, not a 500;
+    text for a number) are the admin's "invalid filter" answer, and odd
+    initial values on add pages (`?patient=abc`) a form error, not a 500;
   - list and change pages of models that lead to a patient (the patient
     itself, intakes, flags, check-ins, appointments, ...) write one access-log
     row per patient shown (who, when, which page).
@@ -19,6 +20,7 @@ from functools import cache, update_wrapper
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -70,8 +72,37 @@ def _has_nul(request: HttpRequest) -> bool:
     )
 
 
+class KnownIdsAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up whatever value it is given (a
+    posted value, or `?patient=abc` on an add page) to show it again; a value
+    that is not an id would crash that lookup, so only ids are looked up (the
+    field still says the choice is not valid)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
+class KnownIdsAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
+SAFE_AUTOCOMPLETE = {
+    AutocompleteSelect: KnownIdsAutocompleteSelect,
+    AutocompleteSelectMultiple: KnownIdsAutocompleteSelectMultiple,
+}
+
+
 class ClinicModelAdminMixin:
     """Mixed into every registered ModelAdmin by ClinicAdminSite.register."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        widget = getattr(field, "widget", None)
+        inner = getattr(widget, "widget", widget)  # inside the related-object wrapper
+        if type(inner) in SAFE_AUTOCOMPLETE:
+            inner.__class__ = SAFE_AUTOCOMPLETE[type(inner)]
+        return field
 
     def get_changelist_instance(self, request):
         try:

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -234,15 +233,6 @@ class AppointmentAdminForm(forms.ModelForm):
         return data
 
 
-class _KnownIdsAutocomplete(AutocompleteSelect):
-    """Django's autocomplete widget looks up whatever value was posted to
-    show it again; a value that is not an id would crash that lookup, so only
-    ids are looked up (the field still says the choice is not valid)."""
-
-    def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
-
-
 @admin.register(Appointment)
 class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
@@ -271,13 +261,6 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     readonly_fields = ["booked_by", "booked_at", "course", "course_position"]
     inlines = [ReminderInline]
     actions = ["confirm", "cancel", "mark_no_show", "resend_reminder"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        widget = getattr(field.widget, "widget", field.widget)
-        if type(widget) is AutocompleteSelect:
-            widget.__class__ = _KnownIdsAutocomplete
-        return field
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -224,3 +224,23 @@ def test_a_scheduler_cannot_revive_or_reassign_a_calendar_feed(client, scheduler
     assert feed.clinician != thief and feed.revoked_at is not None
     assert client.get(reverse("admin:scheduling_calendarfeed_add")).status_code == 403
     assert CalendarFeed.objects.count() == 1
+
+
+def _foreign_key_names(model) -> list[str]:
+    return [f.name for f in model._meta.get_fields() if f.many_to_one and f.concrete]
+
+
+@pytest.mark.parametrize("value", ["abc", "%00", "-1", "99999999999999999999"])
+def test_no_admin_add_page_answers_500_to_odd_initial_values(client, clinic_admin, value):
+    """The probe's Series add page with ?patient=abc, for every registered
+    ModelAdmin and each of its foreign keys."""
+    client.force_login(clinic_admin)
+    client.raise_request_exception = False
+    failures = []
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+        query = "&".join(f"{name}={value}" for name in _foreign_key_names(model))
+        response = client.get(f"{url}?{query}", follow=True)
+        if response.status_code >= 500:
+            failures.append(f"{url}?{query} -> {response.status_code}")
+    assert failures == []
