@@ -265,3 +265,25 @@ def test_argon2_is_the_production_hasher_and_old_hashes_are_upgraded_at_login(cl
         upgraded = User.objects.get(pk=patient.user.pk).password
         assert upgraded.startswith("argon2$argon2id$")
         assert User.objects.get(pk=patient.user.pk).check_password(PASSWORD)
+
+
+def test_demo_staff_log_in_with_the_printed_second_factor(client):
+    """`make run`'s demo: staff are pre-enrolled, so their logins still work."""
+    from clinic.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_people
+
+    logins = {login.email: login for login in seed_people()}
+    scheduler = logins["scheduler@example.org"]
+    assert len(scheduler.recovery_codes) == 10
+    step = login(client, scheduler.email, DEMO_PASSWORD)
+    assert step["Location"] == "/accounts/2fa/authenticate/"
+    done = client.post("/accounts/2fa/authenticate/", {"code": totp(DEMO_TOTP_SECRET)})
+    assert done.status_code == 302
+    assert client.get("/schedule/").status_code == 200
+    # A recovery code works once, in place of the app's code.
+    client.post("/accounts/logout/")
+    login(client, scheduler.email, DEMO_PASSWORD)
+    client.post("/accounts/2fa/authenticate/", {"code": scheduler.recovery_codes[0]})
+    assert client.get("/schedule/").status_code == 200
+    # Seeding again changes nothing.
+    again = {login.email: login for login in seed_people()}
+    assert again["scheduler@example.org"].recovery_codes == scheduler.recovery_codes[1:]
