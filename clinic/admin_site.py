@@ -72,6 +72,12 @@ def _has_nul(request: HttpRequest) -> bool:
     )
 
 
+def _is_id(value) -> bool:
+    """A value that can be a primary key (the database's 64-bit integer)."""
+    text = str(value)
+    return text.isdigit() and int(text) < 2**63
+
+
 class KnownIdsAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete widget looks up whatever value it is given (a
     posted value, or `?patient=abc` on an add page) to show it again; a value
@@ -79,12 +85,12 @@ class KnownIdsAutocompleteSelect(AutocompleteSelect):
     field still says the choice is not valid)."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+        return super().optgroups(name, [v for v in value if _is_id(v)], attr)
 
 
 class KnownIdsAutocompleteSelectMultiple(AutocompleteSelectMultiple):
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+        return super().optgroups(name, [v for v in value if _is_id(v)], attr)
 
 
 SAFE_AUTOCOMPLETE = {
