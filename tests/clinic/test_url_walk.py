@@ -4,15 +4,13 @@ a new URL with no expectation, or an answer that changes, fails.
 
 Outcomes: `ok` (a page, a file, or a redirect within what the role may do),
 `login` (sent to the login page), `refused` (403), `hidden` (404: the object
-is not theirs and its existence is not revealed), `post` (405: the URL only
-takes POST, and the role got past the access check).
+is not theirs and its existence is not revealed), `post` (405: the URL takes
+only the other method, and the role got past the access check), `bad` (400).
 
 Every response, whatever its outcome, carries `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -91,10 +89,69 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 
+# An empty POST to every URL: who gets past the access check (`ok`, `bad`:
+# 400, the form is refused) and whose object is hidden. Views that only take
+# GET answer `post` (405) to everyone who may see them.
+GET_ONLY_STAFF = _e("login", "refused", "refused", "post", "post", "post")
+GET_ONLY_CLINICAL = _e("login", "refused", "refused", "post", "refused", "post")
+GET_ONLY_PATIENT = _e("login", "post", "post", "refused", "refused", "refused")
+STAFF_FORM = _e("login", "refused", "refused", "ok", "ok", "ok")
+CLINICAL_FORM = _e("login", "refused", "refused", "ok", "refused", "ok")
+CLINICAL_BAD = _e("login", "refused", "refused", "bad", "refused", "bad")
+PATIENT_FORM = _e("login", "ok", "ok", "refused", "refused", "refused")
+PATIENT_OWN_FORM = _e("login", "ok", "hidden", "refused", "refused", "refused")
+NOBODY_POSTS = _e("post", "post", "post", "post", "post", "post")
+
+EXPECTED_POST: dict[str, dict[str, str]] = {
+    "home": _e("login", "ok", "ok", "ok", "ok", "ok"),
+    "healthz": NOBODY_POSTS,
+    "patient_home": PATIENT_FORM,
+    "no_role": _e("login", "refused", "refused", "refused", "refused", "refused"),
+    "session_keepalive": _e("login", "ok", "ok", "ok", "ok", "ok"),
+    "invitation_new": STAFF_FORM,
+    "invitation_patient_send": STAFF_FORM,
+    "invitation_accept": PUBLIC,
+    "invitation_resend": PUBLIC,
+    "intake:start": PATIENT_FORM,
+    "intake:review": PATIENT_FORM,
+    "intake:update": PATIENT_FORM,
+    "intake:detail": PATIENT_OWN_FORM,
+    "intake:done": PATIENT_OWN_FORM,
+    "intake:step": PATIENT_FORM,
+    "review:queue": GET_ONLY_CLINICAL,
+    "review:to_book": GET_ONLY_STAFF,
+    "review:case": GET_ONLY_STAFF,
+    "review:summary": GET_ONLY_CLINICAL,
+    "review:assign": CLINICAL_FORM,
+    "review:acknowledge": CLINICAL_FORM,
+    "review:add_note": CLINICAL_BAD,
+    "review:decide": CLINICAL_BAD,
+    "scheduling:schedule": GET_ONLY_STAFF,
+    "scheduling:book": STAFF_FORM,
+    "scheduling:patient_search": GET_ONLY_STAFF,
+    "scheduling:type_styles": GET_ONLY_STAFF,
+    "scheduling:slots": GET_ONLY_STAFF,
+    "scheduling:course": STAFF_FORM,
+    "scheduling:attention": GET_ONLY_STAFF,
+    "scheduling:feed_manage": CLINICAL_FORM,
+    "scheduling:appointment": STAFF_FORM,
+    "scheduling:move": _e("login", "refused", "refused", "bad", "bad", "bad"),
+    "scheduling:cancel": STAFF_FORM,
+    "scheduling:status": STAFF_FORM,
+    "scheduling:request_decide": STAFF_FORM,
+    "scheduling:appointments": GET_ONLY_PATIENT,
+    "scheduling:appointment_ics": GET_ONLY_PATIENT,
+    "scheduling:change_request": _e("login", "bad", "hidden", "refused", "refused", "refused"),
+    "scheduling:checkin": PATIENT_OWN_FORM,
+    "scheduling:feed": NOBODY_POSTS,
+}
+
+
 def test_every_project_url_has_an_expectation():
     names = {route.name for route in project_routes()}
-    assert names - set(EXPECTED) == set(), "add the new URL's expected answers to EXPECTED"
-    assert set(EXPECTED) - names == set(), "remove the expectations of URLs that are gone"
+    for table in (EXPECTED, EXPECTED_POST):
+        assert names - set(table) == set(), "add the new URL's expected answers"
+        assert set(table) - names == set(), "remove the expectations of URLs that are gone"
 
 
 @pytest.fixture
@@ -141,7 +198,7 @@ def outcome(response) -> str:
         return "login"
     if status < 400:
         return "ok"
-    return {403: "refused", 404: "hidden", 405: "post"}.get(status, str(status))
+    return {400: "bad", 403: "refused", 404: "hidden", 405: "post"}.get(status, str(status))
 
 
 @pytest.mark.django_db
@@ -160,7 +217,23 @@ def test_every_url_answers_each_role_as_expected(client, world, role):
             wrong.append(f"{route.name} {url}: {got}, expected {EXPECTED[route.name][role]}")
         if "no-store" not in response.get("Cache-Control", ""):
             cacheable.append(url)
-    if os.environ.get("URL_WALK_PRINT"):
-        print(role, wrong)
     assert wrong == []
     assert cacheable == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_an_empty_post_from_each_role_as_expected(client, world, role):
+    values, users = world
+    if users[role] is not None:
+        client.force_login(users[role])
+    client.raise_request_exception = False
+    wrong = []
+    for route in project_routes():
+        url = fill(route, values)
+        got = outcome(client.post(url, {}))
+        if got != EXPECTED_POST[route.name][role]:
+            wrong.append(
+                f"POST {route.name} {url}: {got}, expected {EXPECTED_POST[route.name][role]}"
+            )
+    assert wrong == []
