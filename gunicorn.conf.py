@@ -23,6 +23,12 @@ logconfig_dict = {
     "filters": {"redact_tokens": {"()": "clinic.log_filters.RedactSecretTokens"}},
     "formatters": {"generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s"}},
     "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "generic",
+            "filters": ["redact_tokens"],
+        },
         "access": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
@@ -35,6 +41,7 @@ logconfig_dict = {
             "filters": ["redact_tokens"],
         },
     },
+    "root": {"level": "INFO", "handlers": ["console"]},
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},

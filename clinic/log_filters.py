@@ -14,6 +14,7 @@ import logging
 import re
 from functools import cache
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 SECRET_PARAMETERS = frozenset({"token", "key", "uidb36", "uidb64"})
@@ -54,7 +55,9 @@ def secret_route_patterns() -> tuple[re.Pattern, ...]:
 
 def redact(text: str) -> str:
     """`text` with the secret part of every token-bearing path replaced."""
-    if "/" not in text:
+    if "/" not in text or not apps.ready:
+        # Before Django is set up (gunicorn's master process) there are no
+        # routes, and no requests either.
         return text
     for pattern in secret_route_patterns():
         names = SECRET_PARAMETERS & set(pattern.groupindex)

@@ -3,6 +3,7 @@ are not cacheable, secret tokens stay out of the logs, the urgent badge."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -156,3 +157,55 @@ def test_a_schedulers_view_leaves_the_urgent_badge_on(client, scheduler, clinici
     assert "1 urgent" in page or ">1<" in page
     assert client.get(f"/review/{urgent.pk}/").status_code == 200
     assert urgent_unopened_count() == 0
+
+
+def test_a_real_gunicorn_logs_request_lines_without_tokens(tmp_path):
+    """gunicorn started with the project's gunicorn.conf.py (gthread workers):
+    its access log and Django's error log show [redacted] for the token."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = _clean_environment(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SSL_REDIRECT="0",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+    )
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "clinic.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)  # noqa: S310
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (503: the scratch database has no tables)
+            except OSError:
+                time.sleep(0.2)
+        for path in ["/calendar/SECRET-FEED-TOKEN.ics", "/check-in/SECRET-CHECKIN/"]:
+            # A 404 or 500 is logged all the same.
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30)  # noqa: S310
+        time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+    text = (tmp_path / "gunicorn.log").read_text()
+    assert '"GET /calendar/[redacted].ics HTTP/1.1"' in text, text[-3000:]
+    assert '"GET /check-in/[redacted]/ HTTP/1.1"' in text
+    assert "SECRET-FEED-TOKEN" not in text and "SECRET-CHECKIN" not in text
+    assert "gthread" in text
