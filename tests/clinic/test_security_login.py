@@ -14,12 +14,10 @@ import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
-from clinic.accounts.models import User
 from tests.factories.accounts import PASSWORD, PatientFactory, StaffFactory, totp
 
 pytestmark = pytest.mark.django_db
@@ -245,26 +243,6 @@ def test_idle_lengths_come_from_the_environment():
     example = (ROOT / ".env.example").read_text()
     assert "DJANGO_SESSION_STAFF_IDLE_SECONDS=1800" in example
     assert "DJANGO_SESSION_PATIENT_IDLE_SECONDS=3600" in example
-
-
-# -- password hashes -----------------------------------------------------------------
-
-
-def test_argon2_is_the_production_hasher_and_old_hashes_are_upgraded_at_login(client):
-    """The one test on the real hashers (the suite puts a fast one first)."""
-    from clinic import settings as production
-
-    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
-        patient = PatientFactory(with_login=True)
-        User.objects.filter(pk=patient.user.pk).update(
-            password=make_password(PASSWORD, hasher="pbkdf2_sha256")
-        )
-        assert User.objects.get(pk=patient.user.pk).password.startswith("pbkdf2_sha256$")
-        assert login(client, patient.user.email)["Location"] == "/"
-        upgraded = User.objects.get(pk=patient.user.pk).password
-        assert upgraded.startswith("argon2$argon2id$")
-        assert User.objects.get(pk=patient.user.pk).check_password(PASSWORD)
 
 
 def test_demo_staff_log_in_with_the_printed_second_factor(client):
