@@ -12,7 +12,15 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from clinic.env import env_bool, env_email_list, env_int, env_list, env_str, env_time_zone
+from clinic.env import (
+    env_bool,
+    env_email_list,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_time_zone,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -171,8 +179,8 @@ MFA_TOTP_ISSUER = env_str("CLINIC_NAME", "Riverside Interventional Psychiatry")
 # per account from all addresses at a higher bar, to stop spraying. Every
 # limit cools off by itself.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("CLINIC_LOGIN_FAILED_LIMIT", "20/m/ip,5/15m/key"),
-    "login_failed_account": env_str("CLINIC_LOGIN_FAILED_ACCOUNT_LIMIT", "30/15m/key"),
+    "login_failed": env_rate("CLINIC_LOGIN_FAILED_LIMIT", "20/m/ip,5/15m/key"),
+    "login_failed_account": env_rate("CLINIC_LOGIN_FAILED_ACCOUNT_LIMIT", "30/15m/key"),
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
