@@ -171,7 +171,6 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # except on localhost, where development may allow the insecure origin.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-MFA_TOTP_ISSUER = env_str("CLINIC_NAME", "Riverside Interventional Psychiatry")
 # One login, one throttle: allauth counts failed logins in the shared database
 # cache (below), so the limit holds across worker processes and machines. A
 # failure is counted per account *and* address (clinic.accounts.adapters), so
@@ -290,6 +289,8 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # The clinic itself.
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Interventional Psychiatry")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "+1 555 0199")
+# The name authenticator apps show next to the staff member's code.
+MFA_TOTP_ISSUER = CLINIC_NAME
 CLINIC_REVIEW_WORKING_DAYS = env_int("CLINIC_REVIEW_WORKING_DAYS", 2, minimum=1)
 # Addresses emailed about crisis answers in addition to the clinicians
 # marked on call in the admin.
