@@ -177,6 +177,10 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # an attacker elsewhere does not lock a clinician out; per address alone, and
 # per account from all addresses at a higher bar, to stop spraying. Every
 # limit cools off by itself.
+# The address of a login: production runs behind one proxy (docs/deploy.md),
+# which appends the client's address to X-Forwarded-For; that last entry is
+# the one trusted (entries a client sends itself are ignored).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("CLINIC_TRUSTED_PROXY_COUNT", 0 if DEBUG else 1, minimum=0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_rate("CLINIC_LOGIN_FAILED_LIMIT", "20/m/ip,5/15m/key"),
     "login_failed_account": env_rate("CLINIC_LOGIN_FAILED_ACCOUNT_LIMIT", "30/15m/key"),

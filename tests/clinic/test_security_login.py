@@ -60,6 +60,18 @@ def test_the_lock_is_per_account_and_address_and_cools_off(client):
         assert login(attacker, clinician.email).status_code == 302
 
 
+def test_an_address_a_client_makes_up_does_not_escape_the_lock():
+    """Behind the proxy the address is the entry the proxy appended."""
+    patient = PatientFactory(with_login=True)
+    for n in range(5):
+        forged = Client(HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.9")
+        login(forged, patient.user.email, "wrong-password")
+    again = Client(HTTP_X_FORWARDED_FOR="10.9.9.77, 203.0.113.9")
+    assert refused(login(again, patient.user.email))
+    elsewhere = Client(HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert login(elsewhere, patient.user.email).status_code == 302
+
+
 def test_wrong_passwords_spread_over_addresses_hit_the_account_limit(client):
     patient = PatientFactory(with_login=True)
     for n in range(30):
