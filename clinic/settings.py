@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, so public static files keep their long cache lifetimes;
+    # above the rest, so every other response (a 503 included) is no-store.
+    "clinic.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,8 +83,6 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "clinic.accounts.middleware.StaffMFARequiredMiddleware",
     "clinic.accounts.middleware.IdleSessionMiddleware",
-    # Below whitenoise, so public static files keep their long cache lifetimes.
-    "clinic.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
