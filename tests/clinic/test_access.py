@@ -104,9 +104,7 @@ def declares_access(view) -> bool:
 
 
 def test_every_project_view_declares_who_may_see_it():
-    undeclared = [
-        route.route for route in project_routes() if not declares_access(route.callback)
-    ]
+    undeclared = [route.route for route in project_routes() if not declares_access(route.callback)]
     assert undeclared == []
 
 
