@@ -65,8 +65,13 @@ def every_page() -> list[str]:
     nothing (so a new URL is swept without being listed)."""
     from tests.clinic.urlwalk import fill, project_routes
 
-    unknown = {"*": {"pk": 999999, "flag_pk": 999999, "token": "not-a-token", "key": "nope"}}
-    generated = [fill(route, unknown) for route in project_routes()]
+    unknown = {"*": {"token": "not-a-token", "key": "nope"}}
+    routes = list(project_routes())
+    # Every other parameter is an id: one that names nothing.
+    unknown["*"].update(
+        {name: 999999 for route in routes for name in route.params if name not in unknown["*"]}
+    )
+    generated = [fill(route, unknown) for route in routes]
     return list(dict.fromkeys(PAGES + generated))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from clinic.accounts.invitations import invitation_token
+from screening.coverage.models import PayerPolicy
 from tests.clinic.urlwalk import fill, project_routes
 from tests.factories.accounts import InvitationFactory, PatientFactory, StaffFactory
 from tests.factories.review import case
@@ -70,6 +71,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "review:acknowledge": CLINICAL_POST,
     "review:add_note": CLINICAL_POST,
     "review:decide": CLINICAL_POST,
+    "review:prior_auth": CLINICAL_PAGE,
+    "review:prior_auth_record": CLINICAL_POST,
+    "review:prior_auth_therapy": CLINICAL_POST,
+    "review:prior_auth_score": CLINICAL_POST,
+    "review:prior_auth_remove": CLINICAL_POST,
+    "review:packet_create": CLINICAL_POST,
+    # No packet made yet for this case: not found, for those who may see one.
+    "review:packet_pdf": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
+    "review:authorization_save": CLINICAL_POST,
     "scheduling:schedule": STAFF_PAGE,
     "scheduling:book": STAFF_PAGE,
     "scheduling:patient_search": STAFF_PAGE,
@@ -130,6 +140,15 @@ EXPECTED_POST: dict[str, dict[str, str]] = {
     "review:acknowledge": CLINICAL_FORM,
     "review:add_note": CLINICAL_BAD,
     "review:decide": CLINICAL_BAD,
+    "review:prior_auth": GET_ONLY_CLINICAL,
+    "review:prior_auth_record": CLINICAL_FORM,
+    "review:prior_auth_therapy": CLINICAL_BAD,
+    "review:prior_auth_score": CLINICAL_BAD,
+    # An empty post names no entry to remove.
+    "review:prior_auth_remove": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
+    "review:packet_create": CLINICAL_BAD,
+    "review:packet_pdf": GET_ONLY_CLINICAL,
+    "review:authorization_save": CLINICAL_BAD,
     "scheduling:schedule": GET_ONLY_STAFF,
     "scheduling:book": STAFF_FORM,
     "scheduling:patient_search": GET_ONLY_STAFF,
@@ -171,7 +190,13 @@ def world(db):
     feed = CalendarFeedFactory(clinician=clinician)
     invitation = InvitationFactory(patient=PatientFactory())
     values = {
-        "*": {"pk": intake.pk, "token": "x", "key": "about", "flag_pk": flag.pk},
+        "*": {
+            "pk": intake.pk,
+            "token": "x",
+            "key": "about",
+            "flag_pk": flag.pk,
+            "policy_pk": PayerPolicy.objects.order_by("pk").first().pk,
+        },
         "invitation_patient_send": {"pk": owner.pk},
         "invitation_accept": {"token": invitation_token(invitation)},
         "invitation_resend": {"token": invitation_token(invitation)},

@@ -18,7 +18,12 @@ class Route:
     callback: object
 
 
-def project_routes(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):
+def project_routes(
+    resolver: URLResolver | None = None,
+    prefix: str = "",
+    namespace: str = "",
+    outer: tuple[str, ...] = (),
+):
     """The project's own routes (not allauth's, Django's or the admin's)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
@@ -26,14 +31,15 @@ def project_routes(resolver: URLResolver | None = None, prefix: str = "", namesp
             module = getattr(entry.urlconf_module, "__name__", "")
             if module.startswith(PROJECT_MODULES):
                 inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-                yield from project_routes(entry, prefix + str(entry.pattern), inner)
+                params = outer + tuple(entry.pattern.regex.groupindex)
+                yield from project_routes(entry, prefix + str(entry.pattern), inner, params)
         elif isinstance(entry, URLPattern) and entry.callback.__module__.startswith(
             PROJECT_MODULES
         ):
             yield Route(
                 name=f"{namespace}{entry.name}",
                 route=prefix + str(entry.pattern),
-                params=tuple(entry.pattern.regex.groupindex),
+                params=outer + tuple(entry.pattern.regex.groupindex),
                 callback=entry.callback,
             )
 
@@ -44,5 +50,5 @@ def fill(route: Route, values: dict[str, dict[str, object]]) -> str:
     from django.urls import reverse
 
     given = {**values.get("*", {}), **values.get(route.name, {})}
-    kwargs = {name: given[name] for name in route.params}
+    kwargs = {name: given.get(name, values.get("?", {}).get(name)) for name in route.params}
     return reverse(route.name, kwargs=kwargs)
