@@ -8,6 +8,7 @@ running with a silent default.
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 
 from django.core.exceptions import ImproperlyConfigured
@@ -81,3 +82,18 @@ def env_email_list(name: str, default: list[str]) -> list[str]:
         if "@" not in item or item.startswith("@") or item.endswith("@"):
             raise ImproperlyConfigured(f"{name} has {item!r}, which is not an email address.")
     return items
+
+
+_RATE = re.compile(r"^\d+/\d*(?:\.\d+)?[smhd]/(?:ip|key|user)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit in allauth's form: `5/15m/key`, several separated by commas."""
+    value = env_str(name, default)
+    for part in value.split(","):
+        if not _RATE.match(part.strip()):
+            raise ImproperlyConfigured(
+                f"{name}={value!r} is not a rate limit such as 20/m/ip,5/15m/key "
+                "(count/period[s|m|h|d]/ip|key|user)."
+            )
+    return value

@@ -7,9 +7,6 @@ from clinic import views
 from clinic.accounts import views as account_views
 from clinic.privacy import views as privacy_views
 
-admin.site.site_header = "Clinic administration"
-admin.site.site_title = "Clinic admin"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -17,6 +14,7 @@ urlpatterns = [
     path("me/data/", privacy_views.my_data_page, name="my_data"),
     path("me/data.json", privacy_views.my_data_json, name="my_data_json"),
     path("no-role/", account_views.no_role, name="no_role"),
+    path("session/keepalive/", account_views.session_keepalive, name="session_keepalive"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("invitations/", include("clinic.accounts.invitation_urls")),

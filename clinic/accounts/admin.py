@@ -1,9 +1,12 @@
+from auditlog.models import LogEntry
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.invitations import InvitationError, invitation_send
 from clinic.accounts.models import Invitation, Patient, User
+from clinic.accounts.roles import ADMIN, role_of
 
 
 @admin.register(User)
@@ -51,15 +54,83 @@ class InvitationInline(admin.TabularInline):
         return False
 
 
+class PatientAdminForm(forms.ModelForm):
+    """An admin's form: changing the email of a patient on file needs a
+    reason, kept in the patient's change history."""
+
+    email_change_reason = forms.CharField(
+        label=_("Reason for the email change"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required when you change the email: who asked for it and how it was "
+            "confirmed (e.g. 'patient called from the number on file')."
+        ),
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "given_name",
+            "family_name",
+            "email",
+            "email_change_reason",
+            "date_of_birth",
+            "sex_at_birth",
+            "phone",
+            "preferred_language",
+            "referring_clinician",
+            "external_id",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        changed_email = self.instance.pk and "email" in self.changed_data
+        if changed_email and not (data.get("email_change_reason") or "").strip():
+            self.add_error("email_change_reason", _("Say why the email changes (it is recorded)."))
+        return data
+
+
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
+    """Patients on file. The login (`user`) is set only by the patient
+    accepting an invitation and never changed here, so a login cannot be moved
+    to another record; only an admin changes a patient's email, with a reason."""
+
     list_display = ["family_name", "given_name", "email", "date_of_birth", "user", "created_at"]
     search_fields = ["family_name", "given_name", "email", "external_id"]
     list_filter = ["preferred_language", "sex_at_birth"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["user"]
     inlines = [InvitationInline]
+    form = PatientAdminForm
     actions = ["send_invitation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["user"]
+        if obj is not None and role_of(request.user) != ADMIN:
+            fields.append("email")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None or role_of(request.user) != ADMIN:
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        old_email = Patient.objects.get(pk=obj.pk).email if change else None
+        super().save_model(request, obj, form, change)
+        if change and old_email != obj.email:
+            reason = form.cleaned_data.get("email_change_reason", "").strip()
+            entry = LogEntry.objects.get_for_object(obj).filter(action=LogEntry.Action.UPDATE)
+            entry = entry.order_by("-timestamp", "-pk").first()
+            if entry is not None:
+                entry.additional_data = {
+                    **(entry.additional_data or {}),
+                    "email_change_reason": reason,
+                    "old_email": old_email,
+                }
+                entry.save(update_fields=["additional_data"])
 
     @admin.action(description=_("Send invitation"), permissions=["change"])
     def send_invitation(self, request, queryset) -> None:

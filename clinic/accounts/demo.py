@@ -16,6 +16,10 @@ from django.db import transaction
 from clinic.accounts.models import Patient, User
 
 DEMO_PASSWORD = "demo-clinic-2026"
+# Staff must use a second factor, so the demo staff are enrolled in TOTP with
+# this one demo-only secret (add it to an authenticator app once, or run
+# `python manage.py demo_code` for the current code) and recovery codes.
+DEMO_TOTP_SECRET = "DEMOCLINICDEMOCLINICDEMOCLINIC23"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class DemoLogin:
     role: str
     email: str
     name: str
+    recovery_codes: tuple[str, ...] = ()
 
 
 STAFF = [
@@ -55,6 +60,19 @@ def _user(email: str, name: str, *, password: str) -> User:
     return user
 
 
+def _enrol_totp(user: User) -> tuple[str, ...]:
+    """Enrol a demo member of staff in TOTP (once) and return their unused
+    recovery codes."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    codes = RecoveryCodes.activate(user)
+    return tuple(codes.get_unused_codes())
+
+
 @transaction.atomic
 def seed_people() -> list[DemoLogin]:
     logins = []
@@ -72,7 +90,9 @@ def seed_people() -> list[DemoLogin]:
             if login.email == "dr.okafor@example.org" and not user.is_on_call:
                 user.is_on_call = True
                 user.save()
-        logins.append(login)
+        logins.append(
+            DemoLogin(login.role, login.email, login.name, recovery_codes=_enrol_totp(user))
+        )
     patient_group = Group.objects.get(name="patient")
     for email, given, family, born, has_login in PATIENTS:
         patient, _ = Patient.objects.get_or_create(

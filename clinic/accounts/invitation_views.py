@@ -91,11 +91,14 @@ def _can_resend(exc: InvitationError) -> bool:
 
 
 def _problem(request: HttpRequest, exc: InvitationError, token: str) -> HttpResponse:
+    status = 410 if exc.invitation is not None else 404
+    if exc.reason == "too_many":
+        status = 429
     return render(
         request,
         "accounts/invitation_problem.html",
         {"reason": exc.reason, "token": token, "can_resend": _can_resend(exc)},
-        status=410 if exc.invitation is not None else 404,
+        status=status,
     )
 
 

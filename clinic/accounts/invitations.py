@@ -35,8 +35,9 @@ SALT = "invitation"
 
 
 class InvitationError(Exception):
-    """Why a link cannot be used: `reason` is bad, expired, used, revoked or
-    has_account; `invitation` is set when the link named a real invitation."""
+    """Why a link cannot be used: `reason` is bad, expired, used, revoked,
+    has_account or too_many (new links asked for too often); `invitation` is
+    set when the link named a real invitation."""
 
     def __init__(self, reason: str, invitation: Invitation | None = None) -> None:
         super().__init__(reason)
@@ -121,14 +122,22 @@ def invitation_send(*, patient: Patient, by: User | None = None) -> Invitation:
 @transaction.atomic
 def invitation_resend(*, token: str) -> Invitation:
     """A new link for the patient a used-up, expired or revoked link named
-    (sent to the address on file, never to one the visitor gives)."""
+    (sent to the address on file, never to one the visitor gives), at most
+    INVITATION_RESENDS_PER_DAY a day; InvitationError("too_many") beyond."""
     try:
         invitation = invitation_check(token)
     except InvitationError as exc:
         if exc.invitation is None or exc.reason == "has_account":
             raise
         invitation = exc.invitation
-    return invitation_send(patient=invitation.patient, by=None)
+    # Asked for by whoever holds an old link: a few a day, counted in the
+    # database (so across processes), then the clinic's phone number.
+    patient = Patient.objects.select_for_update().get(pk=invitation.patient_id)
+    since = timezone.now() - timedelta(days=1)
+    recent = patient.invitations.filter(created_by__isnull=True, created_at__gte=since).count()
+    if recent >= settings.INVITATION_RESENDS_PER_DAY:
+        raise InvitationError("too_many", invitation)
+    return invitation_send(patient=patient, by=None)
 
 
 @transaction.atomic

@@ -122,7 +122,6 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("scheduling", "view_changerequest"),
         ("scheduling", "change_changerequest"),
         ("scheduling", "view_calendarfeed"),
-        ("scheduling", "change_calendarfeed"),
         # Closure days are the admins'; schedulers see them, and the emails sent.
         ("scheduling", "view_closureday"),
         ("scheduling", "view_patientnotification"),
@@ -131,7 +130,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 
 
 def sync_roles(**kwargs) -> None:
-    """Create the role groups and give them ROLE_PERMISSIONS (idempotent)."""
+    """Create the role groups and give them exactly ROLE_PERMISSIONS
+    (idempotent; a permission taken off the list is taken from the group)."""
     from django.contrib.auth.models import Group, Permission
 
     for role, wanted in ROLE_PERMISSIONS.items():
@@ -143,4 +143,4 @@ def sync_roles(**kwargs) -> None:
             ).first()
             if perm is not None:
                 perms.append(perm)
-        group.permissions.add(*perms)
+        group.permissions.set(perms)

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Value, When
 from django.template.response import TemplateResponse
@@ -283,15 +282,6 @@ class AppointmentAdminForm(forms.ModelForm):
         return data
 
 
-class _KnownIdsAutocomplete(AutocompleteSelect):
-    """Django's autocomplete widget looks up whatever value was posted to
-    show it again; a value that is not an id would crash that lookup, so only
-    ids are looked up (the field still says the choice is not valid)."""
-
-    def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
-
-
 class WhenFilter(admin.SimpleListFilter):
     """Upcoming (the default), today, past, or all with the upcoming first."""
 
@@ -389,13 +379,6 @@ class AppointmentAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
     def when(self, obj) -> str:
         start, end = clock.local(obj.start), clock.local(obj.end)
         return f"{date_format(start, 'D j M Y')} {start:%H:%M}-{end:%H:%M}"
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        widget = getattr(field.widget, "widget", field.widget)
-        if type(widget) is AutocompleteSelect:
-            widget.__class__ = _KnownIdsAutocomplete
-        return field
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -587,11 +570,23 @@ class CourseAdmin(SafeInputMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(SafeInputMixin, ClinicianChoiceMixin, admin.ModelAdmin):
+class CalendarFeedAdmin(SafeInputMixin, admin.ModelAdmin):
+    """Read-only: a feed is its clinician's alone; they make and revoke it on
+    their own feed page, so nobody here can reassign or un-revoke one."""
+
     list_display = ["clinician", "created_at", "revoked_at"]
     list_filter = ["revoked_at"]
     fields = ["clinician", "created_at", "revoked_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ChangeRequest)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from clinic.accounts.roles import CLINICIAN
 from clinic.scheduling.models import Appointment
 from screening.engine.vocabulary import MODALITIES, NO_FLAG_RANK, SEVERITY_RANK, URGENT_RANK
 from screening.models import Flag, Intake
@@ -142,9 +143,12 @@ def _search(text: str) -> Q:
 
 
 def urgent_unopened_count() -> int:
-    """Urgent cases still open that nobody has opened yet (one query;
+    """Urgent cases still open that no clinician has opened yet (a
+    scheduler's names-and-statuses view does not count; one query;
     caseevent_viewed_idx answers the NOT EXISTS)."""
-    opened = CaseEvent.objects.filter(intake=OuterRef("pk"), action=CaseEvent.Action.VIEWED)
+    opened = CaseEvent.objects.filter(
+        intake=OuterRef("pk"), action=CaseEvent.Action.VIEWED, actor__groups__name=CLINICIAN
+    )
     return (
         Intake.objects.filter(
             status=Intake.Status.SUBMITTED,

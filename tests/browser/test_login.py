@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.login import sign_in_with_second_factor
 from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,9 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_clinician_logs_in_and_lands_on_the_review_queue(live_server, page, clinician):
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Email").fill(clinician.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in_with_second_factor(page, live_server, clinician)
     expect(page).to_have_url(f"{live_server.url}/review/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
     expect(page.get_by_test_id("current-user")).to_have_text(clinician.email)

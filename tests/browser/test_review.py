@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from screening.models import Intake
 from screening.review.models import CaseDecision, FlagAcknowledgement
-from tests.factories.accounts import PASSWORD, PatientFactory
+from tests.browser.login import sign_in_with_second_factor
+from tests.factories.accounts import PatientFactory
 from tests.factories.review import case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,9 +24,7 @@ def test_clinician_works_through_urgent_and_books_a_second_case(live_server, pag
     case("moderate", patient=PatientFactory(given_name="Marco", family_name="Silva"))
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(clinician.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in_with_second_factor(page, live_server, clinician)
     expect(page).to_have_url(f"{live_server.url}/review/")
     expect(page.get_by_test_id("urgent-count")).to_contain_text("1")
 

@@ -276,3 +276,24 @@ def test_the_language_chosen_last_on_the_invitation_page_is_kept(
     page = client.get("/intake/", follow=True).content.decode()
     assert "About you" in page and "Sus datos" not in page
     assert 'value="en" selected' in page or '<option value="en" selected>' in page
+
+
+def test_an_old_link_cannot_trigger_unlimited_resends(client, django_capture_on_commit_callbacks):
+    """The probe's finding: each POST from an old link sent another email."""
+    patient = PatientFactory()
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=15), tick=False):
+        send(patient, capture=django_capture_on_commit_callbacks)
+    old_token = token_from(mail.outbox[0])
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/invitations/resend/{old_token}/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(f"/invitations/resend/{old_token}/")
+    assert refused.status_code == 429
+    assert "New links were sent several times today" in refused.content.decode()
+    assert len(mail.outbox) == 1 + 3
+    # A day later the patient may ask again; staff could send one at any time.
+    later = timezone.now() + datetime.timedelta(days=1, minutes=1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/invitations/resend/{old_token}/").status_code == 200
+    assert len(mail.outbox) == 5

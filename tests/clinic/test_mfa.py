@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import struct
-import time
-
 import pytest
 from allauth.mfa.models import Authenticator
 
-from tests.factories.accounts import PASSWORD
+from tests.factories.accounts import PASSWORD, StaffFactory, totp
 
 pytestmark = pytest.mark.django_db
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """RFC 6238 code (SHA-1, 30 s, 6 digits), computed here independently."""
-    counter = int((time.time() if at is None else at) // 30)
-    key = base64.b32decode(secret, casefold=True)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{value:06d}"
 
 
 def login(client, user):
     return client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
 
 
-def test_a_clinician_turns_on_totp_and_then_needs_a_code_to_log_in(client, clinician):
+def test_a_clinician_turns_on_totp_and_then_needs_a_code_to_log_in(client):
+    clinician = StaffFactory(role="clinician", mfa=False)
     assert login(client, clinician)["Location"] == "/"
     # Turning on 2FA asks for the password again first.
     first = client.get("/accounts/2fa/totp/activate/")

@@ -146,3 +146,11 @@ def test_manage_py_names_the_missing_setting_instead_of_a_traceback():
     assert "Configuration error: DJANGO_SECRET_KEY must be set" in result.stderr
     assert "DJANGO_DEBUG=1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_env_rate_reads_allauths_rate_limits(monkeypatch):
+    monkeypatch.setenv("X_RATE", "20/m/ip,5/15m/key")
+    assert env.env_rate("X_RATE", "1/m/ip") == "20/m/ip,5/15m/key"
+    monkeypatch.setenv("X_RATE", "five per minute")
+    with pytest.raises(ImproperlyConfigured, match="X_RATE='five per minute' is not a rate limit"):
+        env.env_rate("X_RATE", "1/m/ip")

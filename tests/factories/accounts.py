@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
+import hmac
+import struct
+import time
 
 import factory
 from allauth.account.models import EmailAddress
@@ -12,6 +17,9 @@ from django.utils import timezone
 from clinic.accounts.models import Invitation, Patient, User
 
 PASSWORD = "correct-horse-battery-9"
+# Staff are enrolled in TOTP by default (the app requires it of them); tests
+# that log in through the second step compute codes from this secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,8 +41,29 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
+def totp(secret: str = TOTP_SECRET, at: float | None = None) -> str:
+    """RFC 6238 code (SHA-1, 30 s, 6 digits), computed here independently of allauth."""
+    counter = int((time.time() if at is None else at) // 30)
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+def enrol_totp(user: User, secret: str = TOTP_SECRET) -> None:
+    """Give `user` a TOTP authenticator and recovery codes, as allauth's own
+    enrolment does."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+
+
 class StaffFactory(UserFactory):
-    """A member of staff: role is clinician, scheduler or admin."""
+    """A member of staff: role is clinician, scheduler or admin; enrolled in
+    TOTP unless `mfa=False` (to test enrolment itself)."""
 
     class Params:
         role = "clinician"
@@ -49,6 +78,11 @@ class StaffFactory(UserFactory):
             role = "scheduler" if self.is_staff else "clinician"
         if create and role != "admin":
             self.groups.add(Group.objects.get(name=role))
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            enrol_totp(self)
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

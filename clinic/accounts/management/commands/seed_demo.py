@@ -3,7 +3,7 @@ intakes and appointments. Safe to run again: it changes nothing the second time.
 
 from django.core.management.base import BaseCommand
 
-from clinic.accounts.demo import DEMO_PASSWORD, seed_people
+from clinic.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_people
 
 
 class Command(BaseCommand):
@@ -17,6 +17,16 @@ class Command(BaseCommand):
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for login in logins:
             self.stdout.write(f"  {login.role:<10} {login.email:<32} {login.name}")
+        self.stdout.write(
+            "Staff also need a two-factor code. Demo TOTP secret (all demo staff): "
+            f"{DEMO_TOTP_SECRET}\n"
+            "  add it to an authenticator app, or run `python manage.py demo_code` "
+            "for the current code. Recovery codes (each works once):"
+        )
+        for login in logins:
+            if login.recovery_codes:
+                codes = " ".join(login.recovery_codes[:3])
+                self.stdout.write(f"  {login.email:<32} {codes}")
 
 
 def demo_extensions() -> list:
