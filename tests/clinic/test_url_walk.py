@@ -112,6 +112,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "treatment:rems_form": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
     "treatment:rems_form_pdf": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
     "treatment:rems_submit": _e("login", "refused", "refused", "post", "refused", "post"),
+    # Outcomes (issue 15): the clinic's results are clinical; a course or a
+    # check-in token that names nothing is not found.
+    "outcomes:outcomes": CLINICAL_PAGE,
+    "outcomes:report": CLINICAL_PAGE,
+    "outcomes:export": CLINICAL_PAGE,
+    "outcomes:course": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
+    "outcomes:record": CLINICAL_POST,
+    "outcomes:correct": CLINICAL_POST,
+    "outcomes:checkin": _e("login", "hidden", "hidden", "refused", "refused", "refused"),
+    # The patient's own calendar (issue 12): the whole .ics, the private link,
+    # and the feed itself, public by its token (one that names nothing: 404).
+    "scheduling:calendar_ics": PATIENT_PAGE,
+    "scheduling:calendar_link": PATIENT_POST,
+    "scheduling:patient_feed": _e("hidden", "hidden", "hidden", "hidden", "hidden", "hidden"),
 }
 
 
@@ -195,6 +209,16 @@ EXPECTED_POST: dict[str, dict[str, str]] = {
     "treatment:rems_form": _e("login", "refused", "refused", "post", "refused", "post"),
     "treatment:rems_form_pdf": _e("login", "refused", "refused", "post", "refused", "post"),
     "treatment:rems_submit": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
+    "outcomes:outcomes": GET_ONLY_CLINICAL,
+    "outcomes:report": GET_ONLY_CLINICAL,
+    "outcomes:export": GET_ONLY_CLINICAL,
+    "outcomes:course": GET_ONLY_CLINICAL,
+    "outcomes:record": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
+    "outcomes:correct": _e("login", "refused", "refused", "hidden", "refused", "hidden"),
+    "outcomes:checkin": _e("login", "hidden", "hidden", "refused", "refused", "refused"),
+    "scheduling:calendar_ics": GET_ONLY_PATIENT,
+    "scheduling:calendar_link": PATIENT_FORM,
+    "scheduling:patient_feed": NOBODY_POSTS,
 }
 
 
