@@ -291,15 +291,26 @@ def _flag(flag: dict[str, Any], doc, patient_ref: str, author_ref: str) -> dict[
     }
 
 
-def intake_fhir_bundle(intake: Intake, result: ScreeningResult | None = None) -> dict[str, Any]:
+def intake_fhir_bundle(
+    intake: Intake,
+    result: ScreeningResult | None = None,
+    *,
+    namespace: uuid.UUID | None = None,
+    validate: bool = True,
+) -> dict[str, Any]:
     """The intake as a validated FHIR R4 Bundle, as JSON-ready data.
 
     `result` defaults to the intake's current screening result (no Flag
-    resources without one)."""
+    resources without one); `namespace` to this installation's (one query).
+    The bundle is built as plain JSON data; `validate` checks it against the
+    FHIR R4 models (fhir.resources) and returns their serialisation, which is
+    the same data (tests/screening/test_fhir_scale.py). A bulk export builds
+    thousands a second unvalidated and validates a sample (export_intakes)."""
     doc = intake.document
     if result is None:
         result = intake.current_result
-    namespace = Installation.current().fhir_namespace
+    if namespace is None:
+        namespace = Installation.current().fhir_namespace
 
     def urn(kind: str, n: int = 0) -> str:
         return _urn(namespace, intake, kind, n)
@@ -333,5 +344,7 @@ def intake_fhir_bundle(intake: Intake, result: ScreeningResult | None = None) ->
         "timestamp": timezone.now().isoformat(),  # when this bundle was built
         "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
     }
+    if not validate:
+        return data
     bundle = Bundle.model_validate(data)
     return json.loads(bundle.model_dump_json())

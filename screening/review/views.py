@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
+from clinic.paging import ScaleFreePaginator
 from clinic.treatment.selectors import case_sessions_section
 from screening.coverage.packet import case_section as coverage_section
 from screening.engine.scores import phq9_band
@@ -31,6 +34,8 @@ from screening.review.forms import (
 from screening.review.models import CaseDecision, CaseEvent
 
 PAGE_SIZE = 50
+# A search lists at most this many cases (narrow it to see others).
+SEARCH_CAP = 1000
 
 
 @role_required(CLINICIAN, ADMIN)
@@ -41,7 +46,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     filters = form.filters()
     intakes = selectors.queue_intakes(filters=filters, user=request.user)
-    page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.q:
+        # The search runs once: its matching ids, then the page's rows by id.
+        unsearched = replace(filters, q="")
+        paginator = ScaleFreePaginator(
+            intakes,
+            PAGE_SIZE,
+            search_cap=SEARCH_CAP,
+            rows_for=lambda ids: selectors.queue_intakes(
+                filters=unsearched, user=request.user
+            ).filter(pk__in=ids),
+        )
+    else:
+        paginator = ScaleFreePaginator(intakes, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
