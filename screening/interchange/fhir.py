@@ -24,6 +24,7 @@ Resource ids are UUIDv5 in this installation's own random namespace
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import uuid
 from typing import Any
@@ -341,7 +342,8 @@ def intake_fhir_bundle(
         "resourceType": "Bundle",
         "id": f"intake-{intake.pk}-v{intake.version}",
         "type": "collection",
-        "timestamp": timezone.now().isoformat(),  # when this bundle was built
+        # When this bundle was built, in UTC as the FHIR models write it.
+        "timestamp": timezone.now().astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
         "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
     }
     if not validate:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,7 +103,14 @@ def _queue_row(intake: Intake, filters: selectors.QueueFilters) -> dict:
 def to_book(request: HttpRequest) -> HttpResponse:
     """Consults to book: cases a clinician decided to book a consult for,
     whose patient has no live consult since. Names and statuses only."""
-    page = Paginator(selectors.consults_to_book(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The cases to book are derived once (their ids), then the page's rows.
+    paginator = ScaleFreePaginator(
+        selectors.consults_to_book(),
+        PAGE_SIZE,
+        search_cap=SEARCH_CAP,
+        rows_for=lambda ids: selectors.consults_to_book().filter(pk__in=ids),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     rows = [
         {
             "intake": intake,
