@@ -111,7 +111,7 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
     )
     from screening.models import Intake
     from screening.review.models import CaseDecision
-    from screening.services.screen import intakes_rescreen
+    from screening.services.rescreen import intakes_rescreen
 
     assert connection.vendor == "postgresql", "the bench builds on PostgreSQL"
     timings: dict[str, float] = {}

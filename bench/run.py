@@ -138,6 +138,17 @@ def _url_exists(path: str) -> bool:
     return True
 
 
+def _prior_auth_path(case_pk: int) -> str:
+    """The prior-auth checklist of the case for the first payer policy (issue
+    14), or a path that does not resolve where that has not landed."""
+    try:
+        from screening.coverage.models import PayerPolicy
+    except ImportError:
+        return "/no-prior-auth/"
+    policy = PayerPolicy.objects.order_by("pk").first()
+    return f"/review/{case_pk}/prior-auth/{policy.pk}/" if policy else "/no-prior-auth/"
+
+
 def _pages(users) -> list[dict]:
     """(name, who, method, path, params, data): every page measured."""
     from clinic.accounts.models import Patient
@@ -168,20 +179,20 @@ def _pages(users) -> list[dict]:
         ("review queue, severity urgent", "clinician", "/review/", {"severity": "urgent"}),
         ("review queue, severity high", "clinician", "/review/", {"severity": "high"}),
         ("review queue, flag", "clinician", "/review/", {"flag": flag_code}),
-        ("review queue, treatment TMS", "clinician", "/review/", {"treatment": "tms"}),
+        ("review queue, treatment TMS", "clinician", "/review/", {"modality": "tms"}),
         (
             "review queue, treatment IV ketamine",
             "clinician",
             "/review/",
-            {"treatment": "iv_ketamine"},
+            {"modality": "iv_ketamine"},
         ),
         (
             "review queue, treatment esketamine",
             "clinician",
             "/review/",
-            {"treatment": "esketamine"},
+            {"modality": "esketamine"},
         ),
-        ("review queue, treatment ECT", "clinician", "/review/", {"treatment": "ect"}),
+        ("review queue, treatment ECT", "clinician", "/review/", {"modality": "ect"}),
         ("review queue, assigned to me", "clinician", "/review/", {"assigned": "me"}),
         ("review queue, assigned to nobody", "clinician", "/review/", {"assigned": "nobody"}),
         (
@@ -299,6 +310,7 @@ def _pages(users) -> list[dict]:
             {"review_status__exact": "awaiting_review"},
         ),
         # Pages of other issues: measured where present.
+        ("prior-auth checklist", "clinician", _prior_auth_path(case_pk), {}),
         ("today's sessions", "clinician", "/sessions/", {}),
         ("REMS due", "clinician", "/sessions/rems-due/", {}),
         ("outcomes", "clinician", "/outcomes/", {}),
@@ -396,7 +408,8 @@ def measure_jobs(size: str, log) -> dict:
     from documents import make_document
 
     from screening.models import Intake, ScreeningPolicy
-    from screening.services.screen import intakes_rescreen, policy_update
+    from screening.services.policy import policy_update
+    from screening.services.rescreen import intakes_rescreen
 
     jobs: dict[str, dict] = {}
     tmp = Path(tempfile.mkdtemp(prefix="bench-w16-"))

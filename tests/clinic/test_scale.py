@@ -110,7 +110,7 @@ def test_a_search_is_run_once_and_pages_its_matches(django_assert_num_queries):
         {"status": "all"},
         {"status": "all", "page": "last"},
         {"status": "closed"},
-        {"treatment": "tms"},
+        {"modality": "tms"},
         {"q": "quill", "status": "all"},
         {"q": "quill1@example.org", "status": "all"},
     ],
@@ -358,7 +358,7 @@ def test_the_indexes_serve_the_queue_search_and_schedule(clinician):
     assert "intake_queue_open_idx" in _plan(*qs.query.sql_with_params())
     qs = queue_intakes(filters=QueueFilters(status="all"), user=clinician)[:50]
     assert "intake_queue_all_idx" in _plan(*qs.query.sql_with_params())
-    qs = queue_intakes(filters=QueueFilters(treatment="tms"), user=clinician)[:50]
+    qs = queue_intakes(filters=QueueFilters(modality="tms"), user=clinician)[:50]
     assert "flag_current_tms_idx" in _plan(*qs.query.sql_with_params())
     from clinic.accounts.models import Patient
 
