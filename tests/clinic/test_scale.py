@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from clinic.paging import ScaleFreePaginator
 from clinic.scheduling.models import Appointment, AppointmentStatus
-from clinic.scheduling.services import BookingError, appointment_book
+from clinic.scheduling.services.booking import appointment_book
+from clinic.scheduling.services.rules import BookingError
 from screening.models import Intake
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.review import case, consult_decided
