@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('screening', '0008_medication_antidepressant_class'),
+        ('screening', '0009_medication_max_dose_and_dose_confirmations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
