@@ -51,6 +51,8 @@ RESULTS_MD = HERE / "RESULTS.md"
 COMPARE_FACTOR = 1.5
 # Pages that other issues add; measured when their URL exists.
 OPTIONAL = {"sessions", "rems_due", "prior_auth", "outcomes"}
+# --only: measure the pages whose names contain one of these words (child).
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -375,7 +377,10 @@ def measure_pages(runs: int, log) -> dict:
         clients[role] = Client()
         clients[role].force_login(user)
     results = {}
+    only = [w.strip().lower() for w in (ONLY or "").split(",") if w.strip()]
     for page in _pages(users):
+        if only and not any(w in page["name"].lower() for w in only):
+            continue
         if not _url_exists(page["path"]):
             results[page["name"]] = {"absent": True}
             log(f"  {page['name']:<44} page not present")
@@ -383,7 +388,8 @@ def measure_pages(runs: int, log) -> dict:
         row = _measure(clients[page["who"]], "GET", page["path"], page["params"], runs)
         results[page["name"]] = row
         log(_line(page["name"], row))
-    # The prior-auth checklist is part of the case page where it has landed.
+    if only and not any(w in "intake step save" for w in only):
+        return results
     client, post = _step_save_setup(users)
     row = _measure(
         client, "POST", "/intake/step/about/", post, runs, {"HTTP_X_INTAKE_AUTOSAVE": "1"}
@@ -669,7 +675,15 @@ def main() -> int:
     parser.add_argument("--notes", default="")
     parser.add_argument("--child", choices=list(SIZES))
     parser.add_argument("--child-out")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated words: measure only the pages whose names contain one, "
+        "and merge them into the recorded results (with --no-jobs).",
+    )
     args = parser.parse_args()
+    if args.only:
+        os.environ["BENCH_ONLY"] = args.only
     if args.child:
         return child(args.child, args)
     meta = machine()
@@ -693,8 +707,19 @@ def main() -> int:
         results[size] = json.loads(out.read_text())
     if args.compare:
         return compare(results)
+    if args.only:
+        # Merge the pages measured into the recorded run; the floor is the
+        # recorded one (ratios of the merged pages are against it).
+        recorded = json.loads(RESULTS_JSON.read_text())
+        for size, r in results.items():
+            recorded["results"][size]["pages"].update(r["pages"])
+        meta, results = recorded["meta"], recorded["results"]
     RESULTS_JSON.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
-    write_markdown(results, meta, "python bench/run.py " + " ".join(sys.argv[1:]), args.notes)
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    if args.only:
+        command = meta.get("command", "python bench/run.py") + f"`, then `{command}"
+    meta["command"] = command
+    write_markdown(results, meta, command, args.notes)
     print(f"wrote {RESULTS_MD}")
     return 0
 

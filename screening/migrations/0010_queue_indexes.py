@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from clinic.migration_trigram import trigram_index
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0002_patient_search_indexes'),
         ('accounts', '0001_initial'),
         ('screening', '0009_medication_max_dose_and_dose_confirmations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -45,4 +48,7 @@ class Migration(migrations.Migration):
             model_name='intake',
             index=models.Index(models.OrderBy(models.F('highest_severity_rank'), descending=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status', 'submitted')), name='intake_queue_all_idx'),
         ),
+        # Admin intake search on the sender's id (PostgreSQL only; the
+        # extension comes with accounts 0002).
+        trigram_index("screening_intake", "external_id", "intake_external_id_trgm"),
     ]
