@@ -319,6 +319,7 @@ INDEXES = [
     "appt_status_start_idx",
     "appt_live_patient_type_idx",
     "appt_notes_trgm",
+    "intake_external_id_trgm",
 ]
 
 
