@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('review', '0002_caseevent_append_only'),
-        ('screening', '0010_queue_indexes'),
+        ('screening', '0011_queue_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_patient_search_indexes'),
+        ('accounts', '0003_patient_search_indexes'),
     ]
 
     operations = [

@@ -11,8 +11,8 @@ from clinic.migration_trigram import trigram_index
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_patient_list_indexes'),
-        ('scheduling', '0004_treatment_course'),
+        ('accounts', '0004_patient_list_indexes'),
+        ('scheduling', '0007_seed_preparation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,7 +13,7 @@ TABLE = "accounts_patient"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0001_initial")]
+    dependencies = [("accounts", "0002_cache_table")]
 
     operations = [
         # A no-op on SQLite.

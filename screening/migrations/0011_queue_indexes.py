@@ -9,9 +9,9 @@ from clinic.migration_trigram import trigram_index
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_patient_search_indexes'),
+        ('accounts', '0003_patient_search_indexes'),
         ('accounts', '0001_initial'),
-        ('screening', '0009_medication_max_dose_and_dose_confirmations'),
+        ('screening', '0010_consult_to_book'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
