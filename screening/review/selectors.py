@@ -248,7 +248,8 @@ def consults_to_book() -> QuerySet[Intake]:
     return (
         Intake.objects.filter(status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_TO_BOOK)
         .select_related("patient", "assigned_to")
-        .defer(*LIST_DEFERRED)
+        # The row's contact details come from the document (casepage.patient_contact).
+        .defer("step_state", "reopened_steps")
         .annotate(decided_at=decided_at)
         .exclude(Exists(booked))
         .order_by(F("decided_at").asc(nulls_first=True), "submitted_at", "pk")
