@@ -189,8 +189,12 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
             elif version == 2:
                 age_days = rng.random() * span_days * 0.5
             submitted = now - datetime.timedelta(days=age_days)
+            decided = None
             if p > consult_pool_start and version == versions:
-                status = statuses.CONSULT_BOOKED
+                decided = submitted + datetime.timedelta(hours=rng.randint(2, 72))
+                # The last fortnight's decisions, and 1 in 60, still wait for a booking.
+                will_book = decided < now - datetime.timedelta(days=14) and rng.random() > 1 / 60
+                status = statuses.CONSULT_BOOKED if will_book else statuses.CONSULT_TO_BOOK
             elif version < versions or age_days > 30:
                 status = statuses.CLOSED if rng.random() < 0.97 else statuses.MORE_INFO
             else:
@@ -215,9 +219,9 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
                     else None
                 ),
             )
-            if status == statuses.CONSULT_BOOKED:
+            if decided is not None:
                 decision_id += 1
-                at = submitted + datetime.timedelta(hours=rng.randint(2, 72))
+                at = decided
                 decisions.add(
                     id=decision_id,
                     intake_id=intake_id,
@@ -226,8 +230,7 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
                     at=at,
                     steps=[],
                 )
-                # The last fortnight's decisions, and 1 in 60, still wait for a booking.
-                if at < now - datetime.timedelta(days=14) and rng.random() > 1 / 60:
+                if status == statuses.CONSULT_BOOKED:
                     consult_queue.append((at, p))
     with transaction.atomic(), connection.cursor() as cursor:
         patients.flush(cursor)
