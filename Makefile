@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEV_STAMP := $(VENV)/.dev-installed
 RUN_STAMP := $(VENV)/.run-installed
 
-.PHONY: run test install install-dev lint migrate seed worker bench clean
+.PHONY: run test install install-dev lint migrate seed worker bench bench-scripts clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,12 @@ worker: $(RUN_STAMP)
 	while true; do $(PY) manage.py task_worker --queue-name '*'; \
 	  echo "task worker exited ($$?); restarting in 2 s"; sleep 2; done
 
+# Every page and job at 1,000 and 120,000 intakes (PostgreSQL; see bench/README.md).
 bench: $(DEV_STAMP)
+	$(PY) bench/run.py
+
+# The earlier single-purpose scripts (engine, screening, review queue, re-screen).
+bench-scripts: $(DEV_STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:

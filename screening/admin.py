@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from clinic.accounts.admin_search import PatientSearchMixin
 from screening.engine import MedicationKnowledge, Policy
 from screening.engine.knowledge import CLASSES
 from screening.models import (
@@ -313,7 +314,7 @@ class ScreeningResultInline(admin.TabularInline):
 
 
 @admin.register(Intake)
-class IntakeAdmin(ReadOnlyAdmin):
+class IntakeAdmin(PatientSearchMixin, ReadOnlyAdmin):
     list_display = [
         "patient",
         "version",
@@ -331,8 +332,20 @@ class IntakeAdmin(ReadOnlyAdmin):
         "patient__email",
         "external_id",
     ]
+    own_search_fields = ("external_id",)
     list_select_related = ["patient"]
     date_hierarchy = "submitted_at"
+    # "N of M" would count every intake on each page.
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name.endswith("_changelist"):
+            # The list shows no document: not read for it.
+            qs = qs.defer("document", "step_state", "reopened_steps")
+        return qs
+
     exclude = ["document"]
     readonly_fields = ["document_view"]
     inlines = [ScreeningResultInline]

@@ -19,13 +19,23 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.models import Patient
 from clinic.safety import document_has_crisis_answer
 from screening.engine.knowledge import ANTIDEPRESSANT_CLASSES
-from screening.engine.vocabulary import SEVERITIES, SEVERITY_LABELS, URGENT_RANK, flag_title
+from screening.engine.vocabulary import (
+    MODALITIES,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    URGENT_RANK,
+    flag_title,
+)
 
 # The engine's severities as choices (most serious first); ranks are the
 # vocabulary's SEVERITY_RANK.
 Severity = models.TextChoices(
     "Severity", [(s.upper(), (s, _(SEVERITY_LABELS[s]))) for s in SEVERITIES]
 )
+
+# The review queue's default view: cases still to be worked on (review
+# statuses "awaiting review" and "in review"; see Intake.ReviewStatus).
+OPEN_REVIEW_STATUSES = ("awaiting_review", "in_review")
 
 
 class Intake(models.Model):
@@ -116,13 +126,35 @@ class Intake(models.Model):
             ),
         ]
         indexes = [
-            # Review queue: submitted intakes in a review status, ordered by
-            # severity then age.
+            # Review queue, one review status: WHERE status = 'submitted' AND
+            # review_status = %s ORDER BY highest_severity_rank DESC,
+            # submitted_at, id LIMIT 50 (read in order, no sort).
             models.Index(
                 "review_status",
                 models.F("highest_severity_rank").desc(),
                 "submitted_at",
+                "id",
                 name="intake_queue_idx",
+                condition=models.Q(status="submitted"),
+            ),
+            # Review queue, default view: WHERE status = 'submitted' AND
+            # review_status IN (open statuses) ORDER BY highest_severity_rank
+            # DESC, submitted_at, id LIMIT 50.
+            models.Index(
+                models.F("highest_severity_rank").desc(),
+                "submitted_at",
+                "id",
+                name="intake_queue_open_idx",
+                condition=models.Q(status="submitted", review_status__in=OPEN_REVIEW_STATUSES),
+            ),
+            # Review queue, all statuses: WHERE status = 'submitted' ORDER BY
+            # highest_severity_rank DESC, submitted_at, id LIMIT 50 OFFSET n
+            # (deep pages read it backwards: clinic.paging); also its count.
+            models.Index(
+                models.F("highest_severity_rank").desc(),
+                "submitted_at",
+                "id",
+                name="intake_queue_all_idx",
                 condition=models.Q(status="submitted"),
             ),
             # Review queue filter "assigned to ...".
@@ -280,6 +312,16 @@ class Flag(models.Model):
                 fields=["severity_rank", "intake"],
                 name="flag_severity_idx",
                 condition=models.Q(is_current=True),
+            ),
+            # Review queue, treatment filter: EXISTS (current flag for the
+            # treatment of this intake) and its highest severity rank for it.
+            *(
+                models.Index(
+                    fields=["intake", "severity_rank"],
+                    name=f"flag_current_{treatment}_idx",
+                    condition=models.Q(is_current=True, **{f"for_{treatment}": True}),
+                )
+                for treatment in MODALITIES
             ),
         ]
 

@@ -136,6 +136,15 @@ class Patient(models.Model):
             models.Index(Lower("email"), "date_of_birth", name="patient_email_dob_idx"),
             # Review queue search by name.
             models.Index(Lower("family_name"), Lower("given_name"), name="patient_name_idx"),
+            # Admin patient list: ORDER BY family_name, given_name, id DESC
+            # LIMIT 100 (the admin adds -pk to the model's ordering).
+            models.Index(
+                "family_name", "given_name", models.F("id").desc(), name="patient_order_idx"
+            ),
+            # Admin patient list's date hierarchy: min/max and ranges of created_at.
+            models.Index(fields=["created_at"], name="patient_created_at_idx"),
+            # The searches (UPPER(...) LIKE '%...%') use trigram indexes on
+            # PostgreSQL, created by migration 0002 (not in the model state).
         ]
 
     def __str__(self) -> str:

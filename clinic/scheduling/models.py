@@ -12,6 +12,7 @@ person booking gets a message naming the conflict.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.models import Patient
 
 DEFAULT_REMINDER_OFFSETS = [24 * 60, 2 * 60]
+# No appointment is longer (a constraint holds every row to it), so a search
+# for the appointments overlapping a window can bound `start` from below as
+# well as from above, and read only the window from the (resource, start)
+# indexes instead of the resource's whole history.
+MAX_APPOINTMENT_MINUTES = 12 * 60
 
 
 def default_reminder_offsets() -> list[int]:
@@ -86,6 +92,11 @@ class AppointmentType(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(default_minutes__gte=5), name="appointmenttype_min_length"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_minutes__lte=MAX_APPOINTMENT_MINUTES),
+                name="appointmenttype_max_length",
+                violation_error_message=_("An appointment is at most 12 hours long."),
             ),
         ]
 
@@ -262,7 +273,14 @@ class AppointmentQuerySet(models.QuerySet):
         return self.exclude(status__in=INACTIVE_STATUSES)
 
     def overlapping(self, start, end) -> AppointmentQuerySet:
-        return self.filter(start__lt=end, end__gt=start)
+        """Appointments that overlap [start, end). The lower bound on `start`
+        (no appointment is longer than MAX_APPOINTMENT_MINUTES) lets the
+        (clinician|room|patient, start) indexes read only the window."""
+        return self.filter(
+            start__lt=end,
+            start__gt=start - timedelta(minutes=MAX_APPOINTMENT_MINUTES),
+            end__gt=start,
+        )
 
 
 class Appointment(models.Model):
@@ -317,6 +335,13 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    end__lte=models.F("start") + timedelta(minutes=MAX_APPOINTMENT_MINUTES)
+                ),
+                name="appointment_max_length",
+                violation_error_message=_("An appointment is at most 12 hours long."),
+            ),
         ]
         indexes = [
             # Day/week view per clinician; conflict check per clinician.
@@ -327,6 +352,22 @@ class Appointment(models.Model):
             models.Index(fields=["patient", "start"], name="appt_patient_start_idx"),
             # Editing a course "from this one onwards".
             models.Index(fields=["course", "start"], name="appt_course_start_idx"),
+            # Consults to book: EXISTS (a live appointment of this patient and
+            # type starting after the decision), answered from the index alone.
+            models.Index(
+                "patient",
+                "appointment_type",
+                "start",
+                name="appt_live_patient_type_idx",
+                condition=~models.Q(status__in=INACTIVE_STATUSES),
+            ),
+            # Admin appointment list: ORDER BY start, id DESC LIMIT 100 (the
+            # admin adds -pk), with or without the date hierarchy's range on start.
+            models.Index("start", models.F("id").desc(), name="appt_start_idx"),
+            # Admin appointment list filtered by status, same ordering.
+            models.Index("status", "start", models.F("id").desc(), name="appt_status_start_idx"),
+            # The admin search on notes (UPPER(notes) LIKE '%...%') uses a
+            # trigram index on PostgreSQL (migration, not in the model state).
         ]
 
     def __str__(self) -> str:

@@ -217,7 +217,16 @@ def slots_next_free(
     for block in WorkingHours.objects.filter(clinician=clinician).order_by("start_time"):
         blocks[block.weekday].append(block)
     closed = closed_days(local(after).date(), local(until).date())
+    # Sort and merge the busy spans once; candidates only move forward, so
+    # one pointer sweeps the spans (not every candidate against every span).
+    merged: list[list[datetime]] = []
+    for a, b in sorted(busy):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
     found: list[datetime] = []
+    at = 0
     day = local(after).date()
     while len(found) < count and day <= local(until).date():
         for block in [] if day in closed else blocks[day.weekday()]:
@@ -225,7 +234,12 @@ def slots_next_free(
             stop = at_local(day, block.end_time)
             while start + length <= stop and len(found) < count:
                 end = start + length
-                if start >= after and not any(a < end and start < b for a, b in busy):
+                if at and merged[at - 1][1] > start:
+                    at = 0  # overlapping working-hour blocks: sweep again
+                while at < len(merged) and merged[at][1] <= start:
+                    at += 1
+                free = at == len(merged) or merged[at][0] >= end
+                if start >= after and free:
                     found.append(start)
                 start += timedelta(minutes=step_minutes)
         day += timedelta(days=1)

@@ -24,6 +24,7 @@ Resource ids are UUIDv5 in this installation's own random namespace
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import uuid
 from typing import Any
@@ -291,15 +292,26 @@ def _flag(flag: dict[str, Any], doc, patient_ref: str, author_ref: str) -> dict[
     }
 
 
-def intake_fhir_bundle(intake: Intake, result: ScreeningResult | None = None) -> dict[str, Any]:
+def intake_fhir_bundle(
+    intake: Intake,
+    result: ScreeningResult | None = None,
+    *,
+    namespace: uuid.UUID | None = None,
+    validate: bool = True,
+) -> dict[str, Any]:
     """The intake as a validated FHIR R4 Bundle, as JSON-ready data.
 
     `result` defaults to the intake's current screening result (no Flag
-    resources without one)."""
+    resources without one); `namespace` to this installation's (one query).
+    The bundle is built as plain JSON data; `validate` checks it against the
+    FHIR R4 models (fhir.resources) and returns their serialisation, which is
+    the same data (tests/screening/test_fhir_scale.py). A bulk export builds
+    thousands a second unvalidated and validates a sample (export_intakes)."""
     doc = intake.document
     if result is None:
         result = intake.current_result
-    namespace = Installation.current().fhir_namespace
+    if namespace is None:
+        namespace = Installation.current().fhir_namespace
 
     def urn(kind: str, n: int = 0) -> str:
         return _urn(namespace, intake, kind, n)
@@ -330,8 +342,11 @@ def intake_fhir_bundle(intake: Intake, result: ScreeningResult | None = None) ->
         "resourceType": "Bundle",
         "id": f"intake-{intake.pk}-v{intake.version}",
         "type": "collection",
-        "timestamp": timezone.now().isoformat(),  # when this bundle was built
+        # When this bundle was built, in UTC as the FHIR models write it.
+        "timestamp": timezone.now().astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
         "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
     }
+    if not validate:
+        return data
     bundle = Bundle.model_validate(data)
     return json.loads(bundle.model_dump_json())

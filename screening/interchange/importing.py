@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.functions import Lower
 
 from clinic.accounts.models import Patient
 from screening.engine import IntakeDocument, MedicationKnowledge, parse_document
@@ -56,10 +57,11 @@ def _find_patient(doc: IntakeDocument) -> Patient | None:
         if intake is not None:
             return intake.patient
     if doc.patient.email:
+        # lower(email) = lower(%s): the expression of patient_email_dob_idx
+        # (email__iexact is UPPER(email), which no index serves).
         return (
-            Patient.objects.filter(
-                email__iexact=doc.patient.email, date_of_birth=doc.patient.date_of_birth
-            )
+            Patient.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower=doc.patient.email.lower(), date_of_birth=doc.patient.date_of_birth)
             .order_by("pk")
             .first()
         )

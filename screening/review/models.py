@@ -107,6 +107,13 @@ class CaseDecision(models.Model):
             # Consults to book (selectors.consults_to_book): the latest "book a
             # consult" decision of each listed case.
             models.Index(fields=["intake", "-at"], name="casedecision_intake_idx"),
+            # Consults to book: the latest "book a consult" decision of each
+            # case in the consult-booked status (an index-only probe per case).
+            models.Index(
+                fields=["intake", "-at"],
+                name="casedecision_book_idx",
+                condition=models.Q(kind="book_consult"),
+            ),
         ]
 
     def __str__(self) -> str:

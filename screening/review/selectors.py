@@ -14,13 +14,16 @@ from django.db.models.functions import Coalesce
 from clinic.accounts.roles import CLINICIAN
 from clinic.scheduling.models import Appointment
 from screening.engine.vocabulary import MODALITIES, NO_FLAG_RANK, SEVERITY_RANK, URGENT_RANK
-from screening.models import Flag, Intake
+from screening.models import OPEN_REVIEW_STATUSES, Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent
 
 Status = Intake.ReviewStatus
 
-# Queue's default view: the cases still to be worked on.
-OPEN_STATUSES = (Status.AWAITING, Status.IN_REVIEW)
+# Queue's default view: the cases still to be worked on (defined with the
+# index intake_queue_open_idx that serves it).
+OPEN_STATUSES = OPEN_REVIEW_STATUSES
+# The list pages show none of these: not read for them.
+LIST_DEFERRED = ("document", "step_state", "reopened_steps", "content_hash", "external_id")
 
 
 @dataclass
@@ -40,9 +43,16 @@ def _current_flags(**conditions) -> QuerySet[Flag]:
 def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
     """Submitted intakes for the review queue: urgent first, then by highest
     severity, then oldest first. Each row carries its current flags (one
-    prefetch query) and, with a modality filter, the highest severity for it."""
-    qs = Intake.objects.filter(status=Intake.Status.SUBMITTED).select_related(
-        "patient", "assigned_to"
+    prefetch query) and, with a modality filter, the highest severity for it.
+
+    Served, without a sort, by intake_queue_open_idx (the default view),
+    intake_queue_idx (one review status) and intake_queue_all_idx (all
+    statuses); the modality filters by flag_current_<modality>_idx. The
+    document and the other large columns are not read for the list."""
+    qs = (
+        Intake.objects.filter(status=Intake.Status.SUBMITTED)
+        .select_related("patient", "assigned_to")
+        .defer(*LIST_DEFERRED)
     )
     if filters.status in (Status.CONSULT_TO_BOOK, Status.CONSULT_BOOKED):
         qs = with_consult_state(qs)
@@ -227,6 +237,8 @@ def consults_to_book() -> QuerySet[Intake]:
     scheduling's appt_patient_start_idx (the patient's consults after it).
     """
     book = CaseDecision.objects.filter(kind=CaseDecision.Kind.BOOK_CONSULT)
+    # Index-only probes: casedecision_book_idx for the decision,
+    # appt_live_patient_type_idx for a live consult since.
     decided_at = Subquery(book.filter(intake=OuterRef("pk")).order_by("-at").values("at")[:1])
     booked = Appointment.objects.live().filter(
         patient=OuterRef("patient_id"),
@@ -236,6 +248,8 @@ def consults_to_book() -> QuerySet[Intake]:
     return (
         Intake.objects.filter(status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_TO_BOOK)
         .select_related("patient", "assigned_to")
+        # The row's contact details come from the document (casepage.patient_contact).
+        .defer("step_state", "reopened_steps")
         .annotate(decided_at=decided_at)
         .exclude(Exists(booked))
         .order_by(F("decided_at").asc(nulls_first=True), "submitted_at", "pk")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.roles import ADMIN, CLINICIAN, SCHEDULER, role_required
+from clinic.paging import ScaleFreePaginator
 from clinic.treatment.selectors import case_sessions_section
 from screening.coverage.packet import case_section as coverage_section
 from screening.engine.scores import phq9_band
@@ -31,6 +33,8 @@ from screening.review.forms import (
 from screening.review.models import CaseDecision, CaseEvent
 
 PAGE_SIZE = 50
+# A search lists at most this many cases (narrow it to see others).
+SEARCH_CAP = 1000
 
 
 @role_required(CLINICIAN, ADMIN)
@@ -41,7 +45,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     filters = form.filters()
     intakes = selectors.queue_intakes(filters=filters, user=request.user)
-    page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.q:
+        # The search runs once: its matching ids, then the page's rows by id.
+        unsearched = replace(filters, q="")
+        paginator = ScaleFreePaginator(
+            intakes,
+            PAGE_SIZE,
+            search_cap=SEARCH_CAP,
+            rows_for=lambda ids: selectors.queue_intakes(
+                filters=unsearched, user=request.user
+            ).filter(pk__in=ids),
+        )
+    else:
+        paginator = ScaleFreePaginator(intakes, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -86,7 +103,14 @@ def _queue_row(intake: Intake, filters: selectors.QueueFilters) -> dict:
 def to_book(request: HttpRequest) -> HttpResponse:
     """Consults to book: cases a clinician decided to book a consult for,
     whose patient has no live consult since. Names and statuses only."""
-    page = Paginator(selectors.consults_to_book(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The cases to book are derived once (their ids), then the page's rows.
+    paginator = ScaleFreePaginator(
+        selectors.consults_to_book(),
+        PAGE_SIZE,
+        search_cap=SEARCH_CAP,
+        rows_for=lambda ids: selectors.consults_to_book().filter(pk__in=ids),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     rows = [
         {
             "intake": intake,

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.accounts.models import Patient, User
 from clinic.scheduling.clock import local
 from clinic.scheduling.closures import closed_days
-from clinic.scheduling.models import Appointment, AppointmentType, Room, TimeOff, WorkingHours
+from clinic.scheduling.models import (
+    MAX_APPOINTMENT_MINUTES,
+    Appointment,
+    AppointmentType,
+    Room,
+    TimeOff,
+    WorkingHours,
+)
 
 UNSET = object()
 
@@ -155,6 +163,8 @@ def check_slot(
         raise BookingError("Start and end need a time zone.")
     if end <= start:
         raise BookingError("The end must be after the start.")
+    if end - start > timedelta(minutes=MAX_APPOINTMENT_MINUTES):
+        raise BookingError(gettext("An appointment is at most 12 hours long."))
     conflicts = appointment_conflicts(
         start=start, end=end, patient=patient, clinician=clinician, room=room, exclude=exclude
     )

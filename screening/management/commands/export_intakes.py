@@ -19,10 +19,12 @@ from django.db.models import Prefetch
 from screening.interchange import intake_export_document, intake_fhir_bundle
 from screening.interchange.exporting import intake_export_name
 from screening.management.commands._cli import parse_day, progress
-from screening.models import ScreeningResult
+from screening.models import Installation, ScreeningResult
 from screening.services.rescreen import submitted_intakes
 
 FORMATS = ("clinic-intake/1", "fhir")
+# FHIR export: one bundle in this many is checked against the FHIR models.
+VALIDATE_EVERY = 500
 
 
 class Command(BaseCommand):
@@ -52,13 +54,21 @@ class Command(BaseCommand):
                 )
             )
         total = intakes.count()
+        namespace = Installation.current().fhir_namespace
         written = 0
         lines: list[str] = []
         with progress(total, self.stderr, "Exporting", unit="intake") as bar:
             for intake in intakes.iterator(chunk_size=500):
                 if fmt == "fhir":
                     current = intake.current_results[0] if intake.current_results else None
-                    data = intake_fhir_bundle(intake, current)
+                    # Validating a bundle against the FHIR models costs about
+                    # 100 times building it: the first and one in VALIDATE_EVERY.
+                    data = intake_fhir_bundle(
+                        intake,
+                        current,
+                        namespace=namespace,
+                        validate=written % VALIDATE_EVERY == 0,
+                    )
                 else:
                     data = intake_export_document(intake)
                 if out_dir:
