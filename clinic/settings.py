@@ -186,6 +186,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # the one trusted (entries a client sends itself are ignored).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("CLINIC_TRUSTED_PROXY_COUNT", 0 if DEBUG else 1, minimum=0)
 ACCOUNT_RATE_LIMITS = {
+    # Every login attempt from one address (allauth's default is 30 a minute):
+    # patients behind one shared address (a waiting room's Wi-Fi) log in at once.
+    "login": env_rate("CLINIC_LOGIN_LIMIT", "300/m/ip"),
     "login_failed": env_rate("CLINIC_LOGIN_FAILED_LIMIT", "20/m/ip,5/15m/key"),
     "login_failed_account": env_rate("CLINIC_LOGIN_FAILED_ACCOUNT_LIMIT", "30/15m/key"),
 }
