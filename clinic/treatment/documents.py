@@ -64,6 +64,23 @@ def _effect(name: str, label: str) -> tuple[Field, ...]:
     )
 
 
+# The decision a pre-dose blood pressure above the treatment threshold asks for,
+# one definition for every treatment that checks it before dosing.
+PREDOSE_BP_FIELDS = (
+    Field(
+        "predose_bp_decision",
+        _("Decision on the pre-dose blood pressure"),
+        "choice",
+        choices=(
+            (c.RECHECK, _("Recheck")),
+            (c.PROCEED, _("Proceed (give the reason)")),
+            (c.HOLD, _("Hold the session")),
+        ),
+    ),
+    Field("predose_bp_reason", _("Reason for proceeding"), "text"),
+)
+
+
 ESKETAMINE_SECTIONS: tuple[Section, ...] = (
     Section(
         "predose",
@@ -100,17 +117,7 @@ ESKETAMINE_SECTIONS: tuple[Section, ...] = (
                 YES_NO,
                 required=True,
             ),
-            Field(
-                "predose_bp_decision",
-                _("Decision on the pre-dose blood pressure"),
-                "choice",
-                choices=(
-                    (c.RECHECK, _("Recheck")),
-                    (c.PROCEED, _("Proceed (give the reason)")),
-                    (c.HOLD, _("Hold the session")),
-                ),
-            ),
-            Field("predose_bp_reason", _("Reason for proceeding"), "text"),
+            *PREDOSE_BP_FIELDS,
         ),
     ),
     Section(
@@ -208,17 +215,7 @@ IV_KETAMINE_SECTIONS: tuple[Section, ...] = (
             Field("pump_rate_ml_h", _("Pump rate"), "number", low=0.1, high=999, unit="mL/h"),
             Field("infusion_start", _("Infusion start"), "time", required=True),
             Field("infusion_stop", _("Infusion stop"), "time", required=True),
-            Field(
-                "predose_bp_decision",
-                _("Decision on the pre-dose blood pressure"),
-                "choice",
-                choices=(
-                    (c.RECHECK, _("Recheck")),
-                    (c.PROCEED, _("Proceed (give the reason)")),
-                    (c.HOLD, _("Hold the session")),
-                ),
-            ),
-            Field("predose_bp_reason", _("Reason for proceeding"), "text"),
+            *PREDOSE_BP_FIELDS,
         ),
     ),
     Section(
