@@ -91,6 +91,31 @@ def family_name(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
 
 
+def acknowledge_urgent_flags(by_id: int, now: datetime.datetime) -> int:
+    """A clinic in use acknowledges the urgent flags of the cases it has
+    decided (an unacknowledged one keeps its case on the default queue):
+    every urgent flag of a case out of the open statuses and submitted over
+    a fortnight ago is acknowledged a day after submission."""
+    from django.db import connection, transaction
+
+    from screening.engine.vocabulary import URGENT_RANK
+    from screening.models import OPEN_REVIEW_STATUSES, Flag, Intake
+    from screening.review.models import FlagAcknowledgement
+
+    acks = FlagAcknowledgement._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {acks} (flag_id, intake_id, by_id, at, note) "
+            "SELECT f.id, f.intake_id, %s, i.submitted_at + interval '1 day', '' "
+            f"FROM {Flag._meta.db_table} f JOIN {Intake._meta.db_table} i ON i.id = f.intake_id "
+            "WHERE f.is_current AND f.severity_rank = %s AND NOT (i.review_status = ANY(%s)) "
+            "AND i.submitted_at < %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {acks} a WHERE a.flag_id = f.id)",
+            [by_id, URGENT_RANK, list(OPEN_REVIEW_STATUSES), now - datetime.timedelta(days=14)],
+        )
+        return cursor.rowcount
+
+
 def build(intakes: int, seed: int = 16, log=print) -> dict:
     import django
 
@@ -247,6 +272,8 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
     report = intakes_rescreen(batch_size=2000, workers=2)
     timings["screening"] = time.perf_counter() - t0
     log(f"  screened {report.screened} intakes in {timings['screening']:.0f} s")
+    acknowledged = acknowledge_urgent_flags(clinicians[0].pk, now)
+    log(f"  {acknowledged} urgent flags of decided cases acknowledged")
 
     # Appointments: each clinician's weekdays on a grid of hours 8-17; the
     # first ROOMS clinicians do room treatments in their own room.

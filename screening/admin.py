@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from clinic.accounts.admin_search import PatientSearchMixin
+from clinic.accounts.admin_search import PatientSearchMixin, ScaleFreeDateHierarchyMixin
 from screening.engine import MedicationKnowledge, Policy
 from screening.engine.knowledge import CLASSES
 from screening.models import (
@@ -314,7 +314,7 @@ class ScreeningResultInline(admin.TabularInline):
 
 
 @admin.register(Intake)
-class IntakeAdmin(PatientSearchMixin, ReadOnlyAdmin):
+class IntakeAdmin(ScaleFreeDateHierarchyMixin, PatientSearchMixin, ReadOnlyAdmin):
     list_display = [
         "patient",
         "version",

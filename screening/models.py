@@ -21,8 +21,10 @@ from clinic.safety import document_has_crisis_answer
 from screening.engine.knowledge import ANTIDEPRESSANT_CLASSES
 from screening.engine.vocabulary import (
     MODALITIES,
+    NO_FLAG_RANK,
     SEVERITIES,
     SEVERITY_LABELS,
+    SEVERITY_RANK,
     URGENT_RANK,
     flag_title,
 )
@@ -32,6 +34,13 @@ from screening.engine.vocabulary import (
 Severity = models.TextChoices(
     "Severity", [(s.upper(), (s, _(SEVERITY_LABELS[s]))) for s in SEVERITIES]
 )
+
+# An intake's highest severity as stored (Intake.highest_severity_rank), most
+# serious first; choices, so that the admin's filter needs no query.
+SEVERITY_RANK_CHOICES = [
+    *((SEVERITY_RANK[s], _(SEVERITY_LABELS[s])) for s in SEVERITIES),
+    (NO_FLAG_RANK, _("No flag")),
+]
 
 # The review queue's default view: cases still to be worked on (review
 # statuses "awaiting review" and "in review"; see Intake.ReviewStatus).
@@ -102,7 +111,9 @@ class Intake(models.Model):
     )
     # Copied from the current screening result so the queue sorts and shows
     # without joins: 4 urgent .. 1 info, 0 none.
-    highest_severity_rank = models.PositiveSmallIntegerField(default=0)
+    highest_severity_rank = models.PositiveSmallIntegerField(
+        default=NO_FLAG_RANK, choices=SEVERITY_RANK_CHOICES
+    )
     phq9_total = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
@@ -166,8 +177,14 @@ class Intake(models.Model):
             # Import idempotency: find an intake by the sender's id or content hash.
             models.Index(fields=["external_id"], name="intake_external_id_idx"),
             models.Index(fields=["content_hash"], name="intake_content_hash_idx"),
-            # Export and rescreen --since: submitted intakes by date.
+            # Export and rescreen --since: submitted intakes by date; the
+            # admin list's ordering and its date hierarchy's first and last.
             models.Index(fields=["submitted_at"], name="intake_submitted_at_idx"),
+            # Admin intake list filtered by review status: its count and its
+            # page (WHERE review_status = %s ORDER BY submitted_at DESC).
+            models.Index(
+                fields=["review_status", "-submitted_at"], name="intake_review_status_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +329,15 @@ class Flag(models.Model):
                 fields=["severity_rank", "intake"],
                 name="flag_severity_idx",
                 condition=models.Q(is_current=True),
+            ),
+            # The review queue's "urgent and not acknowledged" cases: the
+            # current urgent flags' ids and cases from the index alone, for the
+            # anti-join with their acknowledgements (see
+            # review.selectors.urgent_unacknowledged_ids).
+            models.Index(
+                fields=["id", "intake"],
+                name="flag_urgent_current_idx",
+                condition=models.Q(is_current=True, severity_rank=URGENT_RANK),
             ),
             # Review queue, treatment filter: EXISTS (current flag for the
             # treatment of this intake) and its highest severity rank for it.

@@ -54,3 +54,12 @@ class PatientSearchMixin:
                 condition |= Q(**{f"{f}__icontains": word})
             queryset = queryset.filter(condition)
         return queryset, False
+
+
+class ScaleFreeDateHierarchyMixin:
+    """For a ModelAdmin with a `date_hierarchy` over a large table: its links
+    come from the table's first and last date (see
+    `clinic/accounts/templatetags/admin_dates.py`), not from a DISTINCT over
+    every filtered row. The field needs an index (for its min and max)."""
+
+    change_list_template = "admin/scale_free_change_list.html"

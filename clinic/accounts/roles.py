@@ -129,18 +129,28 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def sync_roles(**kwargs) -> None:
+def sync_roles(sender=None, **kwargs) -> None:
     """Create the role groups and give them exactly ROLE_PERMISSIONS
-    (idempotent; a permission taken off the list is taken from the group)."""
+    (idempotent; a permission taken off the list is taken from the group).
+
+    Connected to post_migrate, which is sent once per app: this runs for the
+    last app only, when every app's permissions exist (a test flush sends
+    post_migrate too, so this cost is paid after each transactional test)."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
+    if sender is not None:
+        with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+        if with_models and sender.label != with_models[-1].label:
+            return
+    wanted_all = {pair for wanted in ROLE_PERMISSIONS.values() for pair in wanted}
+    found = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in={a for a, _ in wanted_all},
+            codename__in={c for _, c in wanted_all},
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        perms = []
-        for app_label, codename in wanted:
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                perms.append(perm)
-        group.permissions.set(perms)
+        group.permissions.set([found[pair] for pair in wanted if pair in found])

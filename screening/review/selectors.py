@@ -56,8 +56,20 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
     )
     if filters.status in (Status.CONSULT_TO_BOOK, Status.CONSULT_BOOKED):
         qs = with_consult_state(qs)
+    # The ordering, urgent first: intake_queue_*_idx read in order, no sort.
+    ordering: list[Any] = ["-highest_severity_rank", "submitted_at", "pk"]
     if filters.status == "open":
-        qs = qs.filter(Q(review_status__in=OPEN_STATUSES) | Q(pk__in=urgent_unacknowledged_ids()))
+        kept = urgent_unacknowledged_ids()
+        if kept:
+            qs = qs.filter(Q(review_status__in=OPEN_STATUSES) | Q(pk__in=kept))
+            # "Open OR one of these few" matches no partial index: read in the
+            # index's order, the scan would walk past every urgent case ever
+            # closed. Ordered by an expression no index serves, PostgreSQL
+            # reads the open cases and these few through their indexes and
+            # sorts them (a top-N sort of the open cases only).
+            ordering[0] = (F("highest_severity_rank") + 0).desc()
+        else:
+            qs = qs.filter(review_status__in=OPEN_STATUSES)
     elif filters.status == Status.CONSULT_TO_BOOK:
         qs = qs.filter(review_status=Status.CONSULT_TO_BOOK, consult_booked=False)
     elif filters.status == Status.CONSULT_BOOKED:
@@ -96,7 +108,7 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
         qs = qs.filter(assigned_to__isnull=True)
     if filters.q:
         qs = qs.filter(_search(filters.q))
-    return qs.order_by("-highest_severity_rank", "submitted_at", "pk").prefetch_related(
+    return qs.order_by(*ordering).prefetch_related(
         Prefetch(
             "flags",
             queryset=Flag.objects.filter(is_current=True).only(
@@ -110,8 +122,9 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
 def urgent_unacknowledged_ids() -> list[int]:
     """Cases out of the open statuses (e.g. more information requested) that
     still have an urgent flag no clinician has acknowledged: they stay on the
-    default queue. One query over the urgent cases only (few), so the queue's
-    own filter stays an index scan."""
+    default queue. One query over the current urgent flags, read from
+    flag_urgent_current_idx alone (no flag rows), against their
+    acknowledgements."""
     unacknowledged = _current_flags(
         severity_rank=SEVERITY_RANK["urgent"], acknowledgement__isnull=True
     )

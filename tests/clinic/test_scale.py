@@ -309,6 +309,117 @@ def test_admin_search_finds_by_patient_name_in_capitals_and_by_notes(client, cli
         assert f"/admin/scheduling/appointment/{other.pk}/change/" not in body
 
 
+# -- admin lists: no DISTINCT over a table, date links from its first and last date --
+
+ADMIN_LISTS = [
+    ("/admin/scheduling/appointment/", {}),
+    ("/admin/scheduling/appointment/", {"when": "past"}),
+    ("/admin/scheduling/appointment/", {"when": "all", "start__year": "2027"}),
+    ("/admin/accounts/patient/", {}),
+    ("/admin/accounts/patient/", {"preferred_language__exact": "es"}),
+    ("/admin/screening/intake/", {}),
+    ("/admin/screening/intake/", {"review_status__exact": "awaiting_review"}),
+    ("/admin/screening/intake/", {"highest_severity_rank__exact": "4"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path,params", ADMIN_LISTS)
+def test_admin_lists_read_no_distinct_over_the_table(client, clinic_admin, path, params):
+    """Django's date hierarchy reads DISTINCT years (months, days) over every
+    filtered row, and its filter on a field without choices DISTINCT values
+    over the table: neither is read on these lists."""
+    from django.test.utils import CaptureQueriesContext
+
+    seed_types_and_plans()
+    p = PatientFactory(preferred_language="es")
+    AppointmentFactory(patient=p, start=local_dt(2027, 3, 2, 9))
+    case("urgent", patient=p)
+    client.force_login(clinic_admin)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    distinct = [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"]]
+    assert distinct == []
+
+
+@pytest.mark.django_db
+def test_admin_date_links_span_the_tables_first_to_last_date(client, clinic_admin):
+    seed_types_and_plans()
+    AppointmentFactory(start=local_dt(2026, 11, 30, 9))
+    AppointmentFactory(start=local_dt(2028, 2, 3, 9))
+    AppointmentFactory(start=local_dt(2028, 2, 5, 9))
+    client.force_login(clinic_admin)
+    path = "/admin/scheduling/appointment/"
+
+    def links(params) -> str:
+        """The date links (not the one back up) of the list's hierarchy."""
+        body = client.get(path, params).content.decode()
+        nav = body[body.index('<nav class="toplinks">') :]
+        nav = nav[: nav.index("</nav>")].replace("&amp;", "&")
+        return " ".join(re.findall(r'<a href="\?([^"]+)">', nav))
+
+    years = links({"when": "all"})
+    for year in (2026, 2027, 2028):
+        assert f"start__year={year}" in years
+    assert "start__year=2025" not in years and "start__year=2029" not in years
+    months = links({"when": "all", "start__year": "2028"})
+    assert "start__month=1&" in months + "&" and "start__month=2" in months
+    assert "start__month=3" not in months  # after the last appointment
+    days = links({"when": "all", "start__year": "2028", "start__month": "2"})
+    assert "start__day=1&" in days + "&" and "start__day=5" in days
+    assert "start__day=6" not in days
+    # A day chosen lists that day's appointments only.
+    body = client.get(
+        path, {"when": "all", "start__year": "2028", "start__month": "2", "start__day": "3"}
+    ).content.decode()
+    assert body.count('class="field-when"') == 1
+
+
+@pytest.mark.django_db
+def test_admin_upcoming_keeps_an_appointment_under_way_and_past_does_not(client, clinic_admin):
+    seed_types_and_plans()
+    now = timezone.now()
+    kind = appointment_type("consult")
+    under_way = AppointmentFactory(
+        appointment_type=kind,
+        start=now - datetime.timedelta(minutes=20),
+        end=now + datetime.timedelta(minutes=40),
+    )
+    ended = AppointmentFactory(
+        appointment_type=kind,
+        start=now - datetime.timedelta(hours=3),
+        end=now - datetime.timedelta(hours=2),
+    )
+    ahead = AppointmentFactory(appointment_type=kind, start=now + datetime.timedelta(days=2))
+    client.force_login(clinic_admin)
+
+    def listed(when):
+        body = client.get("/admin/scheduling/appointment/", {"when": when}).content.decode()
+        return {
+            a.pk
+            for a in (under_way, ended, ahead)
+            if f"/admin/scheduling/appointment/{a.pk}/change/" in body
+        }
+
+    assert listed("upcoming") == {under_way.pk, ahead.pk}
+    assert listed("past") == {ended.pk}
+    assert listed("all") == {under_way.pk, ended.pk, ahead.pk}
+
+
+@pytest.mark.django_db
+def test_admin_intake_severity_filter_lists_that_severity(client, clinic_admin):
+    urgent = case("urgent")
+    info = case("info")
+    client.force_login(clinic_admin)
+    body = client.get(
+        "/admin/screening/intake/", {"highest_severity_rank__exact": "4"}
+    ).content.decode()
+    assert f"/admin/screening/intake/{urgent.pk}/change/" in body
+    assert f"/admin/screening/intake/{info.pk}/change/" not in body
+    assert "Urgent" in body
+
+
 # -- PostgreSQL: the indexes exist and serve the queries -----------------------------
 
 INDEXES = [
@@ -331,6 +442,8 @@ INDEXES = [
     "appt_live_patient_type_idx",
     "appt_notes_trgm",
     "intake_external_id_trgm",
+    "intake_review_status_idx",
+    "flag_urgent_current_idx",
 ]
 
 
