@@ -40,13 +40,17 @@ run: $(RUN_STAMP)
 # contracts (.importlinter), types of the engine, pytest.
 test: export DJANGO_SECRET_KEY ?= test-only-secret-key-not-for-production
 test: export DJANGO_DEBUG ?= 0
+# Test processes (pytest-xdist), each with its own database: many tests wait on
+# the browser or a subprocess, so 4 fit on 2 cores. `make test TEST_WORKERS=0`
+# runs in one process.
+TEST_WORKERS ?= 4
 test: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --no-input -v1
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy screening/engine
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The task worker alone, under the same restart loop as `make run`.
 worker: $(RUN_STAMP)
