@@ -10,7 +10,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
@@ -116,6 +119,10 @@ class Cell:
     busy: bool = False
     bookable: bool = False
     book_query: str = ""
+    # The book link and its label, made here once per cell (a {% url %} and
+    # two date filters per cell were most of the time of a 40-column day).
+    book_url: str = ""
+    book_label: str = ""
 
 
 def schedule_grid(
@@ -154,9 +161,12 @@ def schedule_grid(
         for leave in TimeOff.objects.filter(clinician__in=resources, start__lt=last, end__gt=first):
             off[leave.clinician_id].append(leave)
     rows = []
+    book_path = reverse("scheduling:book")
+    day_labels = {column.day: date_format(column.day, "D j M") for column in columns}
     moment = GRID_START
     while moment < GRID_END:
         cells = []
+        at = time_format(moment, "H:i")
         for column in columns:
             start = at_local(column.day, moment)
             end = start + GRID_STEP
@@ -173,6 +183,12 @@ def schedule_grid(
                 inside = True
             cell.bookable = inside and not cell.busy
             cell.book_query = f"{by}={column.resource.pk}&start={local(start):%Y-%m-%dT%H:%M}"
+            if cell.bookable:
+                cell.book_url = f"{book_path}?{cell.book_query}"
+                cell.book_label = gettext("Book %(d)s %(t)s") % {
+                    "d": day_labels[column.day],
+                    "t": at,
+                }
             cells.append(cell)
         rows.append((f"{moment:%H:%M}", cells))
         moment = (datetime.combine(date.min, moment) + GRID_STEP).time()
