@@ -12,7 +12,7 @@ from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from clinic.accounts.roles import CLINICIAN
-from clinic.scheduling.models import Appointment
+from clinic.scheduling.models import Appointment, AppointmentType
 from screening.engine.vocabulary import MODALITIES, NO_FLAG_RANK, SEVERITY_RANK, URGENT_RANK
 from screening.models import OPEN_REVIEW_STATUSES, Flag, Intake
 from screening.review.models import CaseDecision, CaseEvent
@@ -54,8 +54,6 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
         .select_related("patient", "assigned_to")
         .defer(*LIST_DEFERRED)
     )
-    if filters.status in (Status.CONSULT_TO_BOOK, Status.CONSULT_BOOKED):
-        qs = with_consult_state(qs)
     # The ordering, urgent first: intake_queue_*_idx read in order, no sort.
     ordering: list[Any] = ["-highest_severity_rank", "submitted_at", "pk"]
     if filters.status == "open":
@@ -71,11 +69,16 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
         else:
             qs = qs.filter(review_status__in=OPEN_STATUSES)
     elif filters.status == Status.CONSULT_TO_BOOK:
-        qs = qs.filter(review_status=Status.CONSULT_TO_BOOK, consult_booked=False)
+        qs = qs.filter(review_status=Status.CONSULT_TO_BOOK).exclude(
+            pk__in=to_book_with_consult_ids()
+        )
     elif filters.status == Status.CONSULT_BOOKED:
+        # The booked cases are history (they grow with the years): matched by
+        # their status through intake_queue_idx, with the few "to book" ones
+        # whose consult exists by id, so the count reads no row twice and
+        # runs no subquery per case.
         qs = qs.filter(
-            Q(review_status=Status.CONSULT_TO_BOOK, consult_booked=True)
-            | Q(review_status=Status.CONSULT_BOOKED)
+            Q(review_status=Status.CONSULT_BOOKED) | Q(pk__in=to_book_with_consult_ids())
         )
     elif filters.status in Status.values:
         qs = qs.filter(review_status=filters.status)
@@ -190,14 +193,46 @@ def with_consult_state(qs: QuerySet[Intake]) -> QuerySet[Intake]:
     """Annotate `decided_at` (the latest "book a consult" decision) and
     `consult_booked` (a live consult starts after it): a "consult to book"
     case reads "consult booked" once its appointment exists."""
+    return qs.annotate(decided_at=_latest_consult_decision()).annotate(
+        consult_booked=Exists(_live_consult_since_decision())
+    )
+
+
+def _latest_consult_decision() -> Subquery:
+    """When the case's latest "book a consult" decision was made (an
+    index-only probe of casedecision_book_idx)."""
     book = CaseDecision.objects.filter(kind=CaseDecision.Kind.BOOK_CONSULT)
-    decided_at = Subquery(book.filter(intake=OuterRef("pk")).order_by("-at").values("at")[:1])
-    booked = Appointment.objects.live().filter(
+    return Subquery(book.filter(intake=OuterRef("pk")).order_by("-at").values("at")[:1])
+
+
+def _live_consult_since_decision() -> QuerySet[Appointment]:
+    """A live consult of the case's patient starting after `decided_at`. The
+    consult type's id is a subquery run once, so each case is one probe of
+    appt_live_patient_type_idx (patient, type, start); joined to the types by
+    slug, PostgreSQL hashed every live consult instead."""
+    consult = AppointmentType.objects.filter(slug=CONSULT_TYPE_SLUG).values("pk")[:1]
+    return Appointment.objects.live().filter(
         patient=OuterRef("patient_id"),
-        appointment_type__slug=CONSULT_TYPE_SLUG,
+        appointment_type=Subquery(consult),
         start__gt=OuterRef("decided_at"),
     )
-    return qs.annotate(decided_at=decided_at).annotate(consult_booked=Exists(booked))
+
+
+def to_book_with_consult_ids() -> list[int]:
+    """The "consult to book" cases whose consult is booked since (they read
+    "consult booked"): one query over the cases waiting to be booked only."""
+    waiting = Intake.objects.filter(
+        status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_TO_BOOK
+    )
+    # As "waiting minus those without a consult": PostgreSQL plans the NOT
+    # EXISTS as one probe per case, where an EXISTS became a hash of every
+    # live consult.
+    unbooked = (
+        waiting.annotate(decided_at=_latest_consult_decision())
+        .exclude(Exists(_live_consult_since_decision()))
+        .values("pk")
+    )
+    return list(waiting.exclude(pk__in=unbooked).order_by().values_list("pk", flat=True))
 
 
 def review_status_label(intake: Intake) -> str:
@@ -250,21 +285,13 @@ def consults_to_book() -> QuerySet[Intake]:
     scheduling's appt_patient_start_idx (the patient's consults after it).
     """
     book = CaseDecision.objects.filter(kind=CaseDecision.Kind.BOOK_CONSULT)
-    # Index-only probes: casedecision_book_idx for the decision,
-    # appt_live_patient_type_idx for a live consult since.
-    decided_at = Subquery(book.filter(intake=OuterRef("pk")).order_by("-at").values("at")[:1])
-    booked = Appointment.objects.live().filter(
-        patient=OuterRef("patient_id"),
-        appointment_type__slug=CONSULT_TYPE_SLUG,
-        start__gt=OuterRef("decided_at"),
-    )
     return (
         Intake.objects.filter(status=Intake.Status.SUBMITTED, review_status=Status.CONSULT_TO_BOOK)
         .select_related("patient", "assigned_to")
         # The row's contact details come from the document (casepage.patient_contact).
         .defer("step_state", "reopened_steps")
-        .annotate(decided_at=decided_at)
-        .exclude(Exists(booked))
+        .annotate(decided_at=_latest_consult_decision())
+        .exclude(Exists(_live_consult_since_decision()))
         .order_by(F("decided_at").asc(nulls_first=True), "submitted_at", "pk")
         .prefetch_related(
             Prefetch(

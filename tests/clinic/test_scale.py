@@ -176,6 +176,42 @@ def test_consults_to_book_makes_the_same_queries_for_any_number(client, schedule
     assert counts[0] == counts[1]
 
 
+@pytest.mark.django_db
+def test_queue_consult_filters_split_cases_by_a_live_consult_after_the_decision(client, clinician):
+    """ "Consult booked" = the status, or "to book" with a live consult starting
+    after the decision; "consult to book" = the rest of the "to book" cases."""
+    seed_types_and_plans()
+    consult = appointment_type("consult")
+    waiting = consult_decided()
+    booked_since = consult_decided()
+    AppointmentFactory(
+        patient=booked_since.patient,
+        appointment_type=consult,
+        start=timezone.now() + datetime.timedelta(days=3),
+    )
+    before_decision = consult_decided()
+    AppointmentFactory(
+        patient=before_decision.patient,
+        appointment_type=consult,
+        start=timezone.now() - datetime.timedelta(days=30),
+    )
+    cancelled = consult_decided()
+    AppointmentFactory(
+        patient=cancelled.patient,
+        appointment_type=consult,
+        start=timezone.now() + datetime.timedelta(days=4),
+        status=AppointmentStatus.CANCELLED,
+    )
+    by_status = case("info", review_status=Intake.ReviewStatus.CONSULT_BOOKED)
+    client.force_login(clinician)
+    to_book = set(_rows(client.get(QUEUE, {"status": "consult_to_book"}), "queue-row"))
+    booked = _rows(client.get(QUEUE, {"status": "consult_booked"}), "queue-row")
+    assert to_book == {waiting.pk, before_decision.pk, cancelled.pk}
+    assert sorted(booked) == sorted([booked_since.pk, by_status.pk])
+    page = client.get(QUEUE, {"status": "consult_booked"}).content.decode()
+    assert page.count("Consult booked") >= 2
+
+
 # -- scheduling ---------------------------------------------------------------------
 
 
