@@ -42,6 +42,63 @@ PAGES = {
 BATCH = 5000
 
 
+def course_rows(course, rng: random.Random, today: datetime.date):
+    """A made-up course result and its 4 PHQ-9 measurements (also used by
+    bench/build.py for the datasets of bench/run.py)."""
+    from django.utils import timezone
+
+    from screening.engine import MODALITIES
+    from screening.engine import outcomes as engine
+    from screening.outcomes.models import CourseResult, Measurement
+
+    treatment = rng.choice(MODALITIES)
+    started = today - datetime.timedelta(days=rng.randint(0, 730))
+    baseline = rng.randint(8, 27)
+    final = rng.randint(0, baseline)
+    status = rng.choice(["completed"] * 7 + ["stopped"] * 2 + ["active"])
+    itt = rng.random() < 0.9
+    responded = itt and engine.is_response(baseline, final)
+    result = CourseResult(
+        course=course,
+        patient_id=course.patient_id,
+        treatment=treatment,
+        status=status,
+        started_on=started,
+        start_quarter=engine.quarter_start(started),
+        sessions_held=rng.randint(4, 36),
+        sessions_planned=36,
+        age_band=rng.choice([k for _low, k in engine.AGE_BANDS]),
+        baseline_band=engine.baseline_band(baseline),
+        trd_band=rng.choice(engine.TRD_BANDS),
+        baseline_score=baseline,
+        final_score=final if itt else None,
+        change=final - baseline if itt else None,
+        intent_to_treat=itt,
+        completer=itt and status == "completed",
+        responded=responded,
+        remitted=itt and engine.is_remission(final),
+        days_to_response=rng.randint(7, 60) if responded else None,
+        excluded_reason="" if itt else engine.NO_LATER_SCORE,
+        measurements_due=rng.randint(4, 12),
+        measurements_answered=rng.randint(2, 4),
+    )
+    measurements = [
+        Measurement(
+            course=course,
+            patient_id=course.patient_id,
+            kind="clinic",
+            treatment=treatment,
+            score=round(baseline + (final - baseline) * week / 3),
+            item9=0,
+            taken_at=timezone.now(),
+            week=week * 2,
+            session_number=week * 4,
+        )
+        for week in range(4)
+    ]
+    return result, measurements
+
+
 def setup(n: int) -> None:
     import django
 
@@ -52,8 +109,6 @@ def setup(n: int) -> None:
 
     from clinic.accounts.models import Patient
     from clinic.scheduling.models import Course
-    from screening.engine import MODALITIES
-    from screening.engine import outcomes as engine
     from screening.outcomes.models import CourseResult, Measurement
 
     call_command("migrate", "--no-input", verbosity=0)
@@ -79,54 +134,9 @@ def setup(n: int) -> None:
             )
             results, measurements = [], []
             for course in courses:
-                treatment = rng.choice(MODALITIES)
-                started = today - datetime.timedelta(days=rng.randint(0, 730))
-                baseline = rng.randint(8, 27)
-                final = rng.randint(0, baseline)
-                status = rng.choice(["completed"] * 7 + ["stopped"] * 2 + ["active"])
-                itt = rng.random() < 0.9
-                responded = itt and engine.is_response(baseline, final)
-                results.append(
-                    CourseResult(
-                        course=course,
-                        patient_id=course.patient_id,
-                        treatment=treatment,
-                        status=status,
-                        started_on=started,
-                        start_quarter=engine.quarter_start(started),
-                        sessions_held=rng.randint(4, 36),
-                        sessions_planned=36,
-                        age_band=rng.choice([k for _low, k in engine.AGE_BANDS]),
-                        baseline_band=engine.baseline_band(baseline),
-                        trd_band=rng.choice(engine.TRD_BANDS),
-                        baseline_score=baseline,
-                        final_score=final if itt else None,
-                        change=final - baseline if itt else None,
-                        intent_to_treat=itt,
-                        completer=itt and status == "completed",
-                        responded=responded,
-                        remitted=itt and engine.is_remission(final),
-                        days_to_response=rng.randint(7, 60) if responded else None,
-                        excluded_reason="" if itt else engine.NO_LATER_SCORE,
-                        measurements_due=rng.randint(4, 12),
-                        measurements_answered=rng.randint(2, 4),
-                    )
-                )
-                for week in range(4):
-                    score = round(baseline + (final - baseline) * week / 3)
-                    measurements.append(
-                        Measurement(
-                            course=course,
-                            patient_id=course.patient_id,
-                            kind="clinic",
-                            treatment=treatment,
-                            score=score,
-                            item9=0,
-                            taken_at=timezone.now(),
-                            week=week * 2,
-                            session_number=week * 4,
-                        )
-                    )
+                result, taken = course_rows(course, rng, today)
+                results.append(result)
+                measurements.extend(taken)
             CourseResult.objects.bulk_create(results)
             Measurement.objects.bulk_create(measurements)
         print(f"  {first + len(numbers)} courses", flush=True)

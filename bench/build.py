@@ -116,6 +116,32 @@ def acknowledge_urgent_flags(by_id: int, now: datetime.datetime) -> int:
         return cursor.rowcount
 
 
+def courses_build(patient_ids: list[int], now: datetime.datetime, seed: int) -> int:
+    """A course for each of these patients, with its stored outcome result
+    and 4 PHQ-9 measurements (the rows of bench/bench_outcomes.py)."""
+    from bench_outcomes import course_rows
+    from django.db import transaction
+
+    from clinic.scheduling.models import Course
+    from screening.outcomes.models import CourseResult, Measurement
+
+    rng = random.Random(seed + 15)
+    today = now.date()
+    for first in range(0, len(patient_ids), 5000):
+        with transaction.atomic():
+            courses = Course.objects.bulk_create(
+                Course(patient_id=p, name="Bench course") for p in patient_ids[first : first + 5000]
+            )
+            results, measurements = [], []
+            for course in courses:
+                result, taken = course_rows(course, rng, today)
+                results.append(result)
+                measurements.extend(taken)
+            CourseResult.objects.bulk_create(results)
+            Measurement.objects.bulk_create(measurements, batch_size=5000)
+    return len(patient_ids)
+
+
 def build(intakes: int, seed: int = 16, log=print) -> dict:
     import django
 
@@ -371,6 +397,12 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
         f"  {appts.count} appointments, {reminders.count} reminders"
         f" in {timings['appointments']:.0f} s"
     )
+    # Treatment courses with their outcome results (the outcomes page): one
+    # course for each patient with a booked consult (most of the pool).
+    t0 = time.perf_counter()
+    n_courses = courses_build([p for _at, p in consult_queue], now, seed)
+    timings["courses"] = time.perf_counter() - t0
+    log(f"  {n_courses} courses with results in {timings['courses']:.0f} s")
     # A patient account for the patient's own pages: patient 1.
     user = User.objects.create_user(email="patient@bench.example.org", password=PASSWORD)
     user.groups.add(Group.objects.get(name="patient"))
@@ -389,6 +421,7 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
         "case decisions": decisions.count,
         "appointments": appts.count,
         "reminders": reminders.count,
+        "courses": n_courses,
     }
     log(f"  built in {timings['total']:.0f} s: {sizes}")
     return {"sizes": sizes, "timings": timings}
