@@ -329,6 +329,7 @@ def _pages(users) -> list[dict]:
         ("today's sessions", "clinician", "/sessions/", {}),
         ("REMS due", "clinician", "/sessions/rems-due/", {}),
         ("outcomes", "clinician", "/outcomes/", {}),
+        ("outcomes, all time", "clinician", "/outcomes/", {"period": "all"}),
     ]
     return [{"name": n, "who": w, "path": p, "params": q} for n, w, p, q in pages]
 
