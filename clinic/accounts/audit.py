@@ -19,7 +19,8 @@ from django.db.models.signals import pre_save
 
 
 def log_created(instances: Sequence[Model]) -> None:
-    """Write auditlog's CREATE entries for these saved (bulk-created) rows of one model."""
+    """Write auditlog's CREATE entries for these rows of one model, just
+    inserted (bulk_create, in this transaction)."""
     from auditlog import get_logentry_model
     from auditlog.cid import get_cid
     from auditlog.context import auditlog_disabled
@@ -38,9 +39,18 @@ def log_created(instances: Sequence[Model]) -> None:
     content_type = ContentType.objects.get_for_model(model)
     as_json = settings.AUDITLOG_STORE_JSON_CHANGES
     cid = get_cid()
+    # Rows just inserted have nothing pointing at them yet: their reverse
+    # one-to-one relations are known to be empty, so the diff need not ask
+    # the database about each (auditlog's would, and find nothing).
+    reverse_one_to_one = [
+        f for f in model._meta.get_fields() if f.one_to_one and f.auto_created and not f.concrete
+    ]
     entries = []
     logged = []
     for instance in instances:
+        for relation in reverse_one_to_one:
+            if not relation.is_cached(instance):
+                relation.set_cached_value(instance, None)
         # As auditlog.receivers._create_log_entry and LogEntryManager.log_create do.
         pre_log_results = pre_log.send(model, instance=instance, action=LogEntry.Action.CREATE)
         if any(result is False for _, result in pre_log_results):
