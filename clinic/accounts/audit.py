@@ -1,12 +1,13 @@
-"""The audit log (django-auditlog) of rows created in bulk.
+"""The audit log (django-auditlog) of rows written in bulk.
 
-`bulk_create` sends no signals, so auditlog does not see the rows it
-inserts. `log_created(instances)` writes, in one query, the CREATE entries
-auditlog would have written had each been saved on its own: the same field
-diff, representation, serialised data, correlation id, and the actor and
-address of an `auditlog.context.set_actor` block (through the same pre_save
-receiver). Nothing is written for a model auditlog does not log, or while
-`auditlog.context.disable_auditlog` is in force.
+`bulk_create` and `QuerySet.update` send no signals, so auditlog does not
+see the rows they write. `log_created(instances)` and `log_updated(pairs,
+fields)` write, in one query each, the entries auditlog would have written
+had each row been saved on its own (`save()`, `save(update_fields=...)`):
+the same field diff, representation, serialised data, correlation id, and
+the actor and address of an `auditlog.context.set_actor` block (through the
+same pre_save receiver). Nothing is written for a model auditlog does not
+log, or while `auditlog.context.disable_auditlog` is in force.
 """
 
 from __future__ import annotations
@@ -21,6 +22,31 @@ from django.db.models.signals import pre_save
 def log_created(instances: Sequence[Model]) -> None:
     """Write auditlog's CREATE entries for these rows of one model, just
     inserted (bulk_create, in this transaction)."""
+    if not instances:
+        return
+    # Rows just inserted have nothing pointing at them yet: their reverse
+    # one-to-one relations are known to be empty, so the diff need not ask
+    # the database about each (auditlog's would, and find nothing).
+    model = type(instances[0])
+    reverse_one_to_one = [
+        f for f in model._meta.get_fields() if f.one_to_one and f.auto_created and not f.concrete
+    ]
+    for instance in instances:
+        for relation in reverse_one_to_one:
+            if not relation.is_cached(instance):
+                relation.set_cached_value(instance, None)
+    _log("CREATE", [(None, instance) for instance in instances], None)
+
+
+def log_updated(pairs: Sequence[tuple[Model, Model]], fields: Sequence[str]) -> None:
+    """Write auditlog's UPDATE entries for rows of one model changed in
+    bulk, given as (row before, row after), as `save(update_fields=fields)`
+    of each would have."""
+    _log("UPDATE", pairs, list(fields))
+
+
+def _log(action_name: str, pairs, fields_to_check) -> None:
+    # As auditlog.receivers._create_log_entry and LogEntryManager.log_create do.
     from auditlog import get_logentry_model
     from auditlog.cid import get_cid
     from auditlog.context import auditlog_disabled
@@ -30,32 +56,25 @@ def log_created(instances: Sequence[Model]) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.utils.encoding import smart_str
 
-    if not instances or auditlog_disabled.get():
+    if not pairs or auditlog_disabled.get():
         return
-    model = type(instances[0])
+    model = type(pairs[0][1])
     if not auditlog.contains(model):
         return
     LogEntry = get_logentry_model()
+    action = getattr(LogEntry.Action, action_name)
     content_type = ContentType.objects.get_for_model(model)
     as_json = settings.AUDITLOG_STORE_JSON_CHANGES
     cid = get_cid()
-    # Rows just inserted have nothing pointing at them yet: their reverse
-    # one-to-one relations are known to be empty, so the diff need not ask
-    # the database about each (auditlog's would, and find nothing).
-    reverse_one_to_one = [
-        f for f in model._meta.get_fields() if f.one_to_one and f.auto_created and not f.concrete
-    ]
     entries = []
     logged = []
-    for instance in instances:
-        for relation in reverse_one_to_one:
-            if not relation.is_cached(instance):
-                relation.set_cached_value(instance, None)
-        # As auditlog.receivers._create_log_entry and LogEntryManager.log_create do.
-        pre_log_results = pre_log.send(model, instance=instance, action=LogEntry.Action.CREATE)
+    for old, instance in pairs:
+        pre_log_results = pre_log.send(model, instance=instance, action=action)
         if any(result is False for _, result in pre_log_results):
             continue
-        changes = model_instance_diff(None, instance, use_json_for_changes=as_json)
+        changes = model_instance_diff(
+            old, instance, fields_to_check=fields_to_check, use_json_for_changes=as_json
+        )
         if not changes:
             continue
         pk = instance.pk
@@ -65,7 +84,7 @@ def log_created(instances: Sequence[Model]) -> None:
             object_id=pk if isinstance(pk, int) else None,
             object_repr=smart_str(instance),
             serialized_data=LogEntry.objects._get_serialized_data_or_none(instance),
-            action=LogEntry.Action.CREATE,
+            action=action,
             changes=changes,
             cid=cid,
         )
@@ -76,14 +95,14 @@ def log_created(instances: Sequence[Model]) -> None:
         # auditlog's own pre_save receiver; bulk_create would not call it.
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
         entries.append(entry)
-        logged.append((instance, changes, pre_log_results))
+        logged.append((old, instance, changes, pre_log_results))
     LogEntry.objects.bulk_create(entries)
-    for entry, (instance, changes, pre_log_results) in zip(entries, logged, strict=True):
+    for entry, (old, instance, changes, pre_log_results) in zip(entries, logged, strict=True):
         post_log.send(
             model,
             instance=instance,
-            instance_old=None,
-            action=LogEntry.Action.CREATE,
+            instance_old=old,
+            action=action,
             error=None,
             pre_log_results=pre_log_results,
             changes=changes,

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from clinic.accounts.audit import log_created
+from clinic.accounts.audit import log_created, log_updated
 from clinic.accounts.models import Patient
 from screening.engine import (
     DocumentError,
@@ -214,9 +214,8 @@ def intakes_import(
     created, screened, and their results and flags written as `rescreen`
     writes them; crisis answers alert the on-call clinicians once this
     commits. A document sharing a patient with another of the chunk (the
-    same external_id, email and birth date, or matched patient), the same
-    document twice, or a patient to be given the document's external_id go
-    one at a time through `intake_import`, in document order; so does the
+    same external_id, email and birth date, or matched patient) or the same
+    document twice go one at a time through `intake_import`, in document order; so does the
     whole chunk should its transaction fail in the database. So versions,
     "previous", and all-or-nothing per document are as one at a time."""
     results: list[ImportResult | None] = [None] * len(documents)
@@ -312,8 +311,6 @@ def _split(fresh: list[_Pending]) -> tuple[list[_Pending], list[_Pending]]:
         p.patient = patient
         if patient is not None:
             by_patient[patient.pk] = by_patient.get(patient.pk, 0) + 1
-            if p.doc.external_id and not patient.external_id:
-                alone.add(p.index)  # the patient is given the sender's id (logged)
     for p in candidates:
         if p.patient is not None and by_patient[p.patient.pk] > 1:
             alone.add(p.index)
@@ -382,12 +379,21 @@ def _store_many(bulk: list[_Pending], policy, knowledge) -> list[tuple[_Pending,
     policy, version, knowledge = resolve_policy(policy, knowledge)
     # Serialise imports for one patient (version numbers), in id order.
     existing_ids = sorted({p.patient.pk for p in bulk if p.patient is not None})
-    locked = {
-        patient.pk: patient
-        for patient in Patient.objects.select_for_update()
-        .filter(pk__in=existing_ids)
-        .order_by("pk")
-    }
+    lock = Patient.objects.select_for_update().filter(pk__in=existing_ids).order_by("pk")
+    locked = {patient.pk: patient for patient in lock}
+    # A known patient without an external_id is given the sender's (no other
+    # patient has it: they would have been matched by it), as `_store` does.
+    given = []
+    for p in bulk:
+        before = locked.get(p.patient.pk) if p.patient is not None else None
+        if before is not None and p.doc.external_id and not before.external_id:
+            after = copy.copy(before)
+            after.external_id = p.doc.external_id
+            locked[before.pk] = after
+            given.append((before, after))
+    if given:
+        Patient.objects.bulk_update([after for _, after in given], ["external_id"])
+        log_updated(given, ["external_id"])
     latest: dict[int, int] = {}
     previous: dict[int, tuple[int, int]] = {}  # patient -> (version, intake) of the last submitted
     for patient_id, pk, number, status in Intake.objects.filter(

@@ -203,7 +203,9 @@ def test_the_audit_entries_of_a_chunk_are_those_auditlog_writes():
 def _chunk(n: int) -> list[dict]:
     known = [PatientFactory(email=f"k{n}-{i}@example.org") for i in range(n // 4)]
     docs = [crisis(100 * n + i) if i % 2 else person(100 * n + i) for i in range(n)]
-    for doc, patient in zip(docs, known, strict=False):
+    for i, (doc, patient) in enumerate(zip(docs, known, strict=False)):
+        if i % 2 == 0:
+            doc["external_id"] = f"S-{n}-{i}"  # the known patient is given it
         doc["patient"].update(
             given_name=patient.given_name,
             family_name=patient.family_name,
@@ -220,13 +222,16 @@ def test_a_chunk_costs_the_same_few_queries_whatever_its_size(size, django_asser
     from screening.services.policy import current_knowledge, current_policy
 
     policy, knowledge = current_policy(), current_knowledge()
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         outcomes = intakes_import(documents=docs, policy=policy, knowledge=knowledge)
     assert [o.status for o in outcomes] == ["created"] * size
     assert Intake.objects.count() == size
     assert Intake.objects.filter(safety_alerted_at__isnull=False).count() == size // 2
     assert SafetyAlert.objects.count() == size // 2
     assert Patient.objects.count() == size  # a quarter were known already
+    assert Patient.objects.filter(external_id__startswith="S-").count() == len(
+        range(0, size // 4, 2)
+    )
 
 
 @pytest.mark.postgres
@@ -257,19 +262,37 @@ def test_a_chunk_refused_by_the_database_is_imported_one_at_a_time(tmp_path):
     assert Intake.objects.count() == 4 and ScreeningResult.objects.count() == 4
 
 
-def test_a_known_patient_without_the_senders_id_is_given_it(tmp_path):
-    patient = PatientFactory(email="kim@example.org")
-    doc = person(1, external_id="EHR-9")
+def _known_with_id(patient: Patient, external_id: str) -> dict:
+    doc = person(1, external_id=external_id)
     doc["patient"].update(
         given_name=patient.given_name,
         family_name=patient.family_name,
-        email="KIM@EXAMPLE.ORG",
+        email=patient.email.upper(),
         date_of_birth=patient.date_of_birth.isoformat(),
     )
     doc["consent"]["signed_name"] = f"{patient.given_name} {patient.family_name}"
-    outcomes = intakes_import(documents=[doc, person(2), person(3)])
+    return doc
+
+
+def test_a_known_patient_without_the_senders_id_is_given_it_and_that_is_logged():
+    alone, bulk = PatientFactory(email="kim@example.org"), PatientFactory(email="lee@example.org")
+    intake_import(document=_known_with_id(alone, "EHR-8"))
+
+    outcomes = intakes_import(documents=[_known_with_id(bulk, "EHR-9"), person(2), person(3)])
+
     assert [o.status for o in outcomes] == ["created"] * 3
-    patient.refresh_from_db()
-    assert patient.external_id == "EHR-9"
-    assert outcomes[0].intake.patient == patient and not outcomes[0].patient_created
+    bulk.refresh_from_db()
+    assert bulk.external_id == "EHR-9"
+    assert outcomes[0].intake.patient == bulk and not outcomes[0].patient_created
     assert outcomes[1].patient_created
+    updates = [
+        LogEntry.objects.get(
+            content_type=ContentType.objects.get_for_model(Patient),
+            object_id=patient.pk,
+            action=LogEntry.Action.UPDATE,
+        )
+        for patient in (alone, bulk)
+    ]
+    assert updates[0].changes == {"external_id": ["None", "EHR-8"]}
+    assert updates[1].changes == {"external_id": ["None", "EHR-9"]}
+    assert updates[1].object_repr == str(bulk)
