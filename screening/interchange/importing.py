@@ -5,6 +5,9 @@ One document, one transaction: it is validated, its patient is matched (by
 it is stored as a submitted intake (source "import") and screened; an urgent
 safety answer alerts the on-call clinicians as a web submission does. The
 same document imported twice is stored once (its content hash is kept).
+
+`intakes_import` does the same for many documents at once, in a bounded
+number of queries (the import command's chunks).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +44,8 @@ from screening.services.intake import (
 from screening.services.policy import PolicyArg, resolve_policy
 from screening.services.rescreen import fast_commit, results_store
 from screening.services.screen import highest_rank, intake_screen
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +199,6 @@ class _Pending:
     digest: str
     hashes: set[str]
     patient: Patient | None = None
-    output: dict[str, Any] | None = None
 
 
 def intakes_import(
@@ -215,9 +220,10 @@ def intakes_import(
     writes them; crisis answers alert the on-call clinicians once this
     commits. A document sharing a patient with another of the chunk (the
     same external_id, email and birth date, or matched patient) or the same
-    document twice go one at a time through `intake_import`, in document order; so does the
-    whole chunk should its transaction fail in the database. So versions,
-    "previous", and all-or-nothing per document are as one at a time."""
+    document twice go one at a time through `intake_import`, in document
+    order; so does the whole chunk should its transaction fail in the
+    database. So versions, "previous", and all-or-nothing per document are
+    as one at a time."""
     results: list[ImportResult | None] = [None] * len(documents)
     pending: list[_Pending] = []
     for index, given in enumerate(documents):
@@ -252,6 +258,11 @@ def intakes_import(
                 fast_commit()
                 done = _store_many(bulk, policy, knowledge)
         except DatabaseError:
+            logger.warning(
+                "A chunk of %s documents was refused by the database; importing them one at a time",
+                len(bulk),
+                exc_info=True,
+            )
             alone = sorted(bulk + alone, key=lambda p: p.index)
         else:
             for p, intake, created in done:

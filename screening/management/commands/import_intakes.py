@@ -5,7 +5,8 @@
 PATH is a file, a folder (every *.json and *.jsonl in it, sorted by name) or
 `-` for standard input. A file holds one document (a JSON object), several
 (a JSON array), or one per line (JSON Lines, what `export_intakes` prints),
-so an export imports as it is. Each document is stored all or nothing: its
+so an export imports as it is. Documents are stored in chunks of 500
+(`intakes_import`), each document all or nothing as on its own: its
 patient is matched by external_id, else by email and date of birth, or
 created without a login. Importing the same document again stores nothing
 new. An invalid document (one over the format's limits too: a field longer
