@@ -173,6 +173,41 @@ def crisis_alert_raise(
     return alert
 
 
+def crisis_alerts_raise(alerts: Sequence[tuple[Patient, str, str, str]]) -> list[SafetyAlert]:
+    """`crisis_alert_raise` for many at once (a bulk import): `alerts` are
+    (patient, source, link, key) with keys not yet used. The rows are
+    inserted in one query, in the current transaction; once it commits their
+    deliveries are queued together (one commit; should that fail, the
+    worker's sweep queues them a minute later, as for any lost task). A key
+    already used makes the insert fail (IntegrityError), and with it the
+    caller's transaction."""
+    if not alerts:
+        return []
+    now = timezone.now()
+    rows = SafetyAlert.objects.bulk_create(
+        [
+            SafetyAlert(
+                key=key,
+                patient=patient,
+                source=source,
+                link=link[:500],
+                message_id=_message_id(),
+                enqueued_at=now,
+            )
+            for patient, source, link, key in alerts
+        ]
+    )
+    alert_ids = [row.pk for row in rows]
+
+    def enqueue() -> None:
+        with transaction.atomic():
+            for alert_id in alert_ids:
+                send_safety_alert.enqueue(alert_id=alert_id)
+
+    transaction.on_commit(enqueue)
+    return rows
+
+
 def safety_alerts_requeue_undelivered(*, older_than: timedelta = SWEEP_AFTER) -> int:
     """Queue again every unsent alert last queued more than `older_than` ago:
     lost tasks, failed sends and crashed workers all end here. Delivery is

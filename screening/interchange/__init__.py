@@ -13,6 +13,7 @@ from typing import Any
 _EXPORTS = {
     "ImportOutcome": "importing",
     "intake_import": "importing",
+    "intakes_import": "importing",
     "intake_export_document": "exporting",
     "intake_export_name": "exporting",
     "intake_fhir_bundle": "fhir",

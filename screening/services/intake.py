@@ -12,7 +12,7 @@ pre-filled from the last submitted one.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.accounts.models import Patient
-from clinic.safety import crisis_alert_raise, document_has_crisis_answer
+from clinic.safety import crisis_alert_raise, crisis_alerts_raise, document_has_crisis_answer
 from screening.engine import DocumentError, parse_document, validate_section
 from screening.engine.document import FORMAT, content_hash
 from screening.engine.vocabulary import (
@@ -351,9 +351,26 @@ def intake_raise_safety_alert(*, intake: Intake, link: str = "") -> bool:
         patient=intake.patient,
         source="intake",
         link=link or intake_staff_link(intake),
-        key=f"intake-{intake.pk}",
+        key=intake_alert_key(intake.pk),
     )
     return True
+
+
+def intake_alert_key(intake_id: int) -> str:
+    """The key of an intake's safety alert: one alert per intake."""
+    return f"intake-{intake_id}"
+
+
+def intakes_raise_safety_alerts_new(intakes: Sequence[Intake]) -> None:
+    """`intake_raise_safety_alert` for intakes just created in bulk (an
+    import) with `safety_alerted_at` already set: their alerts are recorded
+    in one query and their emails queued once the transaction commits."""
+    crisis_alerts_raise(
+        [
+            (intake.patient, "intake", intake_staff_link(intake), intake_alert_key(intake.pk))
+            for intake in intakes
+        ]
+    )
 
 
 def intake_staff_link(intake: Intake) -> str:

@@ -201,29 +201,47 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
             new_codes = {code for code, _ in new}
             report.appeared.update(new_codes - old_codes)
             report.disappeared.update(old_codes - new_codes)
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        # A batch lost to a crash is simply re-screened by the next run (the
-        # digests tell what is done), so the commit need not wait for the disk.
-        # Compressing the stored results with lz4 (where the server has it) is
-        # several times cheaper than the default pglz.
-        with connection.cursor() as cursor:
-            settings = "SET LOCAL synchronous_commit TO OFF"
-            if has_lz4(cursor):
-                settings += "; SET LOCAL default_toast_compression TO lz4"
-            cursor.execute(settings)
-        copy_results(outputs, version, now)
-    else:
-        results = ScreeningResult.objects.bulk_create(
-            [result_row(pk, output, version, now) for pk, output, *_ in outputs]
-        )
-        flags: list[Flag] = []
-        for result, (pk, output, *_) in zip(results, outputs, strict=True):
-            flags.extend(flag_rows(result, output, pk))
-        Flag.objects.bulk_create(flags, batch_size=5000)
+    # A batch lost to a crash is simply re-screened by the next run (the
+    # digests tell what is done), so the commit need not wait for the disk.
+    fast_commit()
+    results_store(outputs, version, timezone.now())
     if intake_updates:
         _intakes_denormalise(intake_updates)
     report.stored += len(outputs)
+
+
+def fast_commit() -> None:
+    """On PostgreSQL, for the current transaction only: its commit does not
+    wait for the disk (`synchronous_commit` off: a crash may lose the last
+    commits, never corrupt them), and stored results are compressed with lz4
+    where the server has it (several times cheaper than the default pglz).
+    Only for work that a re-run redoes exactly (rescreen's digests, import's
+    content hashes); elsewhere a no-op."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        settings = "SET LOCAL synchronous_commit TO OFF"
+        if has_lz4(cursor):
+            settings += "; SET LOCAL default_toast_compression TO lz4"
+        cursor.execute(settings)
+
+
+def results_store(outputs: list[tuple[int, dict, str, str]], version: int, now) -> None:
+    """Store screening outputs, given as (intake id, output, digest, canonical
+    JSON), as the current results of their intakes, with their flags: COPY on
+    PostgreSQL (`rescreen_copy`), bulk_create elsewhere. The intakes' earlier
+    results must be retired first (`_retire_current`). Used by `rescreen` and
+    by the bulk import alike."""
+    if connection.vendor == "postgresql":
+        copy_results(outputs, version, now)
+        return
+    results = ScreeningResult.objects.bulk_create(
+        [result_row(pk, output, version, now) for pk, output, *_ in outputs]
+    )
+    flags: list[Flag] = []
+    for result, (pk, output, *_) in zip(results, outputs, strict=True):
+        flags.extend(flag_rows(result, output, pk))
+    Flag.objects.bulk_create(flags, batch_size=5000)
 
 
 def _intakes_denormalise(updates: list[tuple[int, int, int | None]]) -> None:

@@ -5,7 +5,8 @@
 PATH is a file, a folder (every *.json and *.jsonl in it, sorted by name) or
 `-` for standard input. A file holds one document (a JSON object), several
 (a JSON array), or one per line (JSON Lines, what `export_intakes` prints),
-so an export imports as it is. Each document is stored all or nothing: its
+so an export imports as it is. Documents are stored in chunks of 500
+(`intakes_import`), each document all or nothing as on its own: its
 patient is matched by external_id, else by email and date of birth, or
 created without a login. Importing the same document again stores nothing
 new. An invalid document (one over the format's limits too: a field longer
@@ -27,12 +28,18 @@ from screening.interchange import (
     IMPORT_SUFFIXES,
     documents_in,
     expand_paths,
-    intake_import,
+    intakes_import,
     read_source,
 )
 from screening.management.commands._cli import error_lines, progress
 
 logger = logging.getLogger(__name__)
+
+# Documents stored together, in one transaction (see intakes_import): big
+# enough that the per-query costs are spread thin, small enough that one
+# refused by the database (the chunk is then imported one at a time) costs
+# little.
+CHUNK = 500
 
 
 class Command(BaseCommand):
@@ -53,40 +60,20 @@ class Command(BaseCommand):
         stdin = options.get("stdin")
         inputs = expand_paths(options["paths"], IMPORT_SUFFIXES)
         counts = {"created": 0, "unchanged": 0, "valid": 0, "invalid": 0}
+        chunk: list = []
+
+        def flush() -> None:
+            self._import_chunk(chunk, dry_run, policy, knowledge, counts, verbose, bar)
+            chunk.clear()
+
         with progress(len(inputs), self.stderr, "Importing") as bar:
             for path, problem in inputs:
                 bar.update(1)
                 for document in documents_in(read_source(path, problem, stdin)):
-                    name = document.name
-                    if document.error is not None:
-                        counts["invalid"] += 1
-                        self._error(bar, error_lines(name, [("$", document.error)]))
-                        continue
-                    try:
-                        outcome = intake_import(
-                            document=document.data,
-                            dry_run=dry_run,
-                            policy=policy,
-                            knowledge=knowledge,
-                        )
-                    except DocumentError as exc:
-                        counts["invalid"] += 1
-                        self._error(bar, error_lines(name, exc.errors))
-                        continue
-                    except DatabaseError as exc:
-                        # The format's limits should keep every value in its
-                        # column; should one still not fit, this document is
-                        # refused (rolled back) and the batch goes on.
-                        counts["invalid"] += 1
-                        logger.exception("Import of %s failed in the database", name)
-                        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                        message = f"the database refused it ({type(exc).__name__}: {first})"
-                        self._error(bar, error_lines(name, [("$", message)]))
-                        continue
-                    counts[outcome.status] += 1
-                    if verbose:
-                        where = f" (intake {outcome.intake.pk})" if outcome.intake else ""
-                        self.stdout.write(f"{name}: {outcome.status}{where}")
+                    chunk.append(document)
+                    if len(chunk) >= CHUNK:
+                        flush()
+            flush()
         if dry_run:
             self.stdout.write(
                 f"Dry run: {counts['valid']} valid, {counts['unchanged']} already imported, "
@@ -101,6 +88,47 @@ class Command(BaseCommand):
         self.stderr.flush()
         if counts["invalid"]:
             raise SystemExit(2)
+
+    def _import_chunk(self, chunk, dry_run, policy, knowledge, counts, verbose, bar) -> None:
+        """Import a chunk of documents at once (`intakes_import`) and report
+        on each, in order."""
+        readable = [document for document in chunk if document.error is None]
+        results = iter(
+            intakes_import(
+                documents=[document.data for document in readable],
+                dry_run=dry_run,
+                policy=policy,
+                knowledge=knowledge,
+            )
+            if readable
+            else []
+        )
+        for document in chunk:
+            name = document.name
+            if document.error is not None:
+                counts["invalid"] += 1
+                self._error(bar, error_lines(name, [("$", document.error)]))
+                continue
+            outcome = next(results)
+            if isinstance(outcome, DocumentError):
+                counts["invalid"] += 1
+                self._error(bar, error_lines(name, outcome.errors))
+                continue
+            if isinstance(outcome, DatabaseError):
+                # The format's limits should keep every value in its column;
+                # should one still not fit, this document is refused (rolled
+                # back) and the batch goes on.
+                counts["invalid"] += 1
+                logger.error("Import of %s failed in the database", name, exc_info=outcome)
+                text = str(outcome).strip()
+                first = text.splitlines()[0] if text else ""
+                message = f"the database refused it ({type(outcome).__name__}: {first})"
+                self._error(bar, error_lines(name, [("$", message)]))
+                continue
+            counts[outcome.status] += 1
+            if verbose:
+                where = f" (intake {outcome.intake.pk})" if outcome.intake else ""
+                self.stdout.write(f"{name}: {outcome.status}{where}")
 
     def _error(self, bar, text: str) -> None:
         if bar.disable:
