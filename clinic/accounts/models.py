@@ -52,7 +52,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_on_call = models.BooleanField(
         _("on call"),
         default=False,
-        help_text=_("Emailed at once about urgent safety answers."),
+        help_text=_(
+            "Emailed at once about safety alerts: a patient's crisis answer, "
+            "a seizure in a session."
+        ),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
