@@ -99,9 +99,10 @@ def record_remove_entry(*, patient: Patient, by, list_name: str, index: int) -> 
     """Remove one therapy course or score the clinician added (False when gone)."""
     if list_name not in ("psychotherapy", "scores"):
         return False
-    record = _locked_record(patient)
-    entries = list(getattr(record, list_name) or [])
-    if not 0 <= index < len(entries):
+    # Nothing to remove writes nothing (no empty record for a patient without one).
+    record = PriorAuthRecord.objects.select_for_update().filter(patient=patient).first()
+    entries = list(getattr(record, list_name) or []) if record is not None else []
+    if record is None or not 0 <= index < len(entries):
         return False
     del entries[index]
     setattr(record, list_name, entries)

@@ -142,3 +142,144 @@ def test_a_scheduler_cannot_ask_on_a_patients_behalf(client, scheduler, frozen_n
     response = client.post(f"/appointments/{appointment.pk}/request/", {"kind": "cancel"})
     assert response.status_code == 403
     assert not ChangeRequest.objects.exists()
+
+
+# -- booking: the form's GET changes nothing -------------------------------------------------
+
+BOOKING = {"appointment_type": "consult", "date": "2026-03-04", "time": "10:00", "notes": "x"}
+
+
+def test_the_booking_forms_get_changes_nothing(client, scheduler, frozen_now, okafor, dana):
+    client.force_login(scheduler)
+    response = client.get(f"/schedule/book/?patient={dana.pk}&type=consult")
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+
+
+def test_a_patient_cannot_book(client, frozen_now, okafor):
+    patient = PatientFactory(with_login=True)
+    client.force_login(patient.user)
+    data = {**BOOKING, "patient": patient.pk, "clinician": okafor.pk}
+    assert client.post("/schedule/book/", data).status_code == 403
+    assert not Appointment.objects.exists()
+
+
+def test_booking_a_patient_that_does_not_exist_books_nothing(client, scheduler, frozen_now, okafor):
+    client.force_login(scheduler)
+    assert client.get("/schedule/book/?patient=999999").status_code == 404
+    response = client.post(
+        "/schedule/book/", {**BOOKING, "patient": 999999, "clinician": okafor.pk}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["patient"]
+    assert not Appointment.objects.exists()
+
+
+def test_a_booking_is_made(client, scheduler, frozen_now, okafor, dana):
+    client.force_login(scheduler)
+    data = {**BOOKING, "patient": dana.pk, "clinician": okafor.pk}
+    assert client.post("/schedule/book/", data).status_code == 302
+    appointment = Appointment.objects.get()
+    assert (appointment.patient, appointment.clinician, appointment.booked_by) == (
+        dana,
+        okafor,
+        scheduler,
+    )
+    assert appointment.start == local_dt(2026, 3, 4, 10) and appointment.status == "booked"
+
+
+# -- a course booking: the proposal is a GET that books nothing ------------------------------
+
+
+def test_a_course_proposal_books_nothing_and_a_patient_is_refused(client, scheduler, dana):
+    client.force_login(scheduler)
+    assert client.get(f"/schedule/course/?patient={dana.pk}").status_code == 200
+    assert not Appointment.objects.exists()
+    client.force_login(PatientFactory(with_login=True).user)
+    assert client.post("/schedule/course/", {"patient": dana.pk, "book": "1"}).status_code == 403
+    assert not Appointment.objects.exists()
+
+
+# -- a clinician's calendar feed --------------------------------------------------------------
+
+
+def test_the_clinicians_feed_checklist(client, okafor, scheduler, patient_user):
+    from clinic.scheduling.models import CalendarFeed
+
+    client.force_login(okafor)
+    assert client.get("/schedule/feed/").status_code == 200
+    assert not CalendarFeed.objects.exists()  # the page's GET creates nothing
+    for refused in (scheduler, patient_user):  # the feed holds clinical appointment types
+        client.force_login(refused)
+        assert client.post("/schedule/feed/", {"action": "create"}).status_code == 403
+    assert not CalendarFeed.objects.exists()
+    client.force_login(okafor)
+    assert client.post("/schedule/feed/", {"action": "create"}).status_code == 302
+    feed = CalendarFeed.objects.get()
+    assert feed.clinician == okafor and feed.revoked_at is None
+    assert client.post("/schedule/feed/", {"action": "revoke"}).status_code == 302
+    feed.refresh_from_db()
+    assert feed.revoked_at is not None
+
+
+# -- a patient's calendar link ----------------------------------------------------------------
+
+
+def test_the_patients_calendar_link_checklist(client, scheduler):
+    from clinic.scheduling.models import PatientCalendarFeed
+
+    mine, theirs = PatientFactory(with_login=True), PatientFactory(with_login=True)
+    their_feed = PatientCalendarFeed.objects.create(patient=theirs)
+    client.force_login(mine.user)
+    assert client.get("/appointments/calendar/").status_code == 405
+    client.force_login(scheduler)
+    assert client.post("/appointments/calendar/", {}).status_code == 403
+    assert list(PatientCalendarFeed.objects.values_list("patient", "revoked_at")) == [
+        (theirs.pk, None)
+    ]
+    client.force_login(mine.user)
+    assert client.post("/appointments/calendar/", {}).status_code == 302
+    feed = PatientCalendarFeed.objects.get(patient=mine)
+    assert feed.revoked_at is None
+    assert client.post("/appointments/calendar/", {"action": "revoke"}).status_code == 302
+    feed.refresh_from_db()
+    their_feed.refresh_from_db()
+    assert feed.revoked_at is not None
+    assert their_feed.revoked_at is None  # another patient's link is never touched
+
+
+# -- a follow-up's check-in -------------------------------------------------------------------
+
+
+def checkin_answers() -> dict[str, str]:
+    from screening.intake.instruments import CSSRS_QUESTIONS
+
+    safety = {f"cssrs_{key}": "no" for key in CSSRS_QUESTIONS}
+    return {**safety, **{f"phq9_{n}": "1" for n in range(1, 10)}, "phq9_9": "0"}
+
+
+def test_a_follow_up_check_in_checklist(client, clinician, scheduler):
+    from clinic.scheduling.models import CheckIn
+    from tests.factories.scheduling import CheckInFactory
+
+    item = CheckInFactory(patient=PatientFactory(with_login=True))
+    item.appointment.patient = item.patient
+    item.appointment.save()
+    url = f"/check-in/{item.token}/"
+
+    def unanswered():
+        item.refresh_from_db()
+        return item.completed_at is None and item.phq9_answers in ([], None)
+
+    client.force_login(item.patient.user)
+    assert client.get(url).status_code == 200 and unanswered()  # the form only
+    for staff in (clinician, scheduler):
+        client.force_login(staff)
+        assert client.post(url, checkin_answers()).status_code == 403
+    client.force_login(PatientFactory(with_login=True).user)
+    assert client.post(url, checkin_answers()).status_code == 404  # another patient's
+    assert client.post("/check-in/no-such-token/", checkin_answers()).status_code == 404
+    assert unanswered() and CheckIn.objects.filter(completed_at__isnull=False).count() == 0
+    client.force_login(item.patient.user)
+    assert client.post(url, checkin_answers()).status_code == 200
+    item.refresh_from_db()
+    assert item.completed_at is not None and item.phq9_answers == [1] * 8 + [0]
