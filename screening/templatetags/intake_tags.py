@@ -11,7 +11,7 @@ from screening.services.intake import intake_progress
 register = template.Library()
 
 
-@register.inclusion_tag("intake/_home_progress.html")
+@register.inclusion_tag("intake/partials/home_progress.html")
 def intake_progress_summary(intake: Intake) -> dict:
     """Steps done out of all of them, and the steps needing attention, linked."""
     progress = intake_progress(intake)
