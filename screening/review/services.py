@@ -81,6 +81,42 @@ def flag_acknowledge(*, flag: Flag, by, note: str = "") -> FlagAcknowledgement:
     return ack
 
 
+def acknowledgements_carry_forward(*, intake_ids: Sequence[int], **_signal) -> int:
+    """When intakes are screened again (a rescreen after a policy change, say),
+    their current flags are new rows. A new flag with the code and severity of
+    an earlier flag of the same intake that a clinician acknowledged is that
+    topic already read: it gets the same acknowledgement (who, when, note).
+    A flag whose severity changed is a new topic and stays unacknowledged.
+    Without this, every urgent case ever closed would come back to the queue
+    after a rescreen. Three queries for a batch of intakes; returns how many
+    acknowledgements were carried. Connected to screening's
+    `results_replaced` signal."""
+    earlier = (
+        FlagAcknowledgement.objects.filter(intake_id__in=intake_ids, flag__is_current=False)
+        .order_by("at", "pk")
+        .values_list("intake_id", "flag__code", "flag__severity", "by_id", "at", "note")
+    )
+    first: dict[tuple[int, str, str], tuple] = {}
+    for intake_id, code, severity, by_id, at, note in earlier:
+        first.setdefault((intake_id, code, severity), (by_id, at, note))
+    if not first:
+        return 0
+    carried = []
+    for flag_id, intake_id, code, severity in Flag.objects.filter(
+        intake_id__in=intake_ids, is_current=True, acknowledgement__isnull=True
+    ).values_list("pk", "intake_id", "code", "severity"):
+        ack = first.get((intake_id, code, severity))
+        if ack is not None:
+            by_id, at, note = ack
+            carried.append(
+                FlagAcknowledgement(
+                    flag_id=flag_id, intake_id=intake_id, by_id=by_id, at=at, note=note
+                )
+            )
+    FlagAcknowledgement.objects.bulk_create(carried, ignore_conflicts=True)
+    return len(carried)
+
+
 @transaction.atomic
 def case_note_add(*, intake: Intake, by, body: str) -> CaseNote:
     note = CaseNote.objects.create(intake=intake, author=by, body=body.strip())

@@ -29,6 +29,7 @@ from screening.models import Flag, Intake, ScreeningResult
 from screening.services.policy import PolicyArg, resolve_policy
 from screening.services.rescreen_copy import copy_results, has_lz4
 from screening.services.screen import flag_rows, highest_rank, result_row
+from screening.signals import results_replaced
 
 
 @dataclass
@@ -205,6 +206,9 @@ def _rescreen_batch(batch, policy, version, knowledge, report: RescreenReport) -
     # digests tell what is done), so the commit need not wait for the disk.
     fast_commit()
     results_store(outputs, version, timezone.now())
+    replaced = [pk for pk in stored_ids if pk in current]
+    if replaced:
+        results_replaced.send(sender=ScreeningResult, intake_ids=replaced)
     if intake_updates:
         _intakes_denormalise(intake_updates)
     report.stored += len(outputs)

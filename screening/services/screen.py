@@ -14,6 +14,7 @@ from screening.engine.document import content_hash
 from screening.engine.vocabulary import MODALITIES, NO_FLAG_RANK, SEVERITY_BY_RANK, SEVERITY_RANK
 from screening.models import Flag, Intake, ScreeningResult
 from screening.services.policy import PolicyArg, resolve_policy
+from screening.signals import results_replaced
 
 
 def highest_rank(output: Mapping[str, Any]) -> int:
@@ -86,10 +87,14 @@ def intake_screen(
     list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk"))
     now = timezone.now()
     Flag.objects.filter(intake=intake, is_current=True).update(is_current=False)
-    ScreeningResult.objects.filter(intake=intake, is_current=True).update(is_current=False)
+    replaced = ScreeningResult.objects.filter(intake=intake, is_current=True).update(
+        is_current=False
+    )
     result = result_row(intake.pk, output, version, now)
     result.save()
     Flag.objects.bulk_create(flag_rows(result, output, intake.pk))
+    if replaced:
+        results_replaced.send(sender=ScreeningResult, intake_ids=[intake.pk])
     intake.highest_severity_rank = highest_rank(output)
     intake.phq9_total = output["scores"]["phq9_total"]
     Intake.objects.filter(pk=intake.pk).update(
