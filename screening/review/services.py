@@ -102,8 +102,11 @@ def acknowledgements_carry_forward(*, intake_ids: Sequence[int], **_signal) -> i
     if not first:
         return 0
     carried = []
+    # Only the intakes that had an acknowledgement (few of a rescreen's batch).
     for flag_id, intake_id, code, severity in Flag.objects.filter(
-        intake_id__in=intake_ids, is_current=True, acknowledgement__isnull=True
+        intake_id__in={intake_id for intake_id, _code, _severity in first},
+        is_current=True,
+        acknowledgement__isnull=True,
     ).values_list("pk", "intake_id", "code", "severity"):
         ack = first.get((intake_id, code, severity))
         if ack is not None:
