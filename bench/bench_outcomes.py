@@ -99,6 +99,19 @@ def course_rows(course, rng: random.Random, today: datetime.date):
     return result, measurements
 
 
+def courses_results_store(courses, rng: random.Random, today: datetime.date) -> None:
+    """Each course's made-up result and measurements (course_rows), stored in bulk."""
+    from screening.outcomes.models import CourseResult, Measurement
+
+    results, measurements = [], []
+    for course in courses:
+        result, taken = course_rows(course, rng, today)
+        results.append(result)
+        measurements.extend(taken)
+    CourseResult.objects.bulk_create(results)
+    Measurement.objects.bulk_create(measurements, batch_size=5000)
+
+
 def setup(n: int) -> None:
     import django
 
@@ -109,7 +122,6 @@ def setup(n: int) -> None:
 
     from clinic.accounts.models import Patient
     from clinic.scheduling.models import Course
-    from screening.outcomes.models import CourseResult, Measurement
 
     call_command("migrate", "--no-input", verbosity=0)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -132,13 +144,7 @@ def setup(n: int) -> None:
             courses = Course.objects.bulk_create(
                 Course(patient=p, name="Bench course") for p in patients
             )
-            results, measurements = [], []
-            for course in courses:
-                result, taken = course_rows(course, rng, today)
-                results.append(result)
-                measurements.extend(taken)
-            CourseResult.objects.bulk_create(results)
-            Measurement.objects.bulk_create(measurements)
+            courses_results_store(courses, rng, today)
         print(f"  {first + len(numbers)} courses", flush=True)
     if have < n:
         print(f"created {n - have} courses in {time.perf_counter() - start:.1f} s")

@@ -119,11 +119,10 @@ def acknowledge_urgent_flags(by_id: int, now: datetime.datetime) -> int:
 def courses_build(patient_ids: list[int], now: datetime.datetime, seed: int) -> int:
     """A course for each of these patients, with its stored outcome result
     and 4 PHQ-9 measurements (the rows of bench/bench_outcomes.py)."""
-    from bench_outcomes import course_rows
+    from bench_outcomes import courses_results_store
     from django.db import transaction
 
     from clinic.scheduling.models import Course
-    from screening.outcomes.models import CourseResult, Measurement
 
     rng = random.Random(seed + 15)
     today = now.date()
@@ -132,13 +131,7 @@ def courses_build(patient_ids: list[int], now: datetime.datetime, seed: int) -> 
             courses = Course.objects.bulk_create(
                 Course(patient_id=p, name="Bench course") for p in patient_ids[first : first + 5000]
             )
-            results, measurements = [], []
-            for course in courses:
-                result, taken = course_rows(course, rng, today)
-                results.append(result)
-                measurements.extend(taken)
-            CourseResult.objects.bulk_create(results)
-            Measurement.objects.bulk_create(measurements, batch_size=5000)
+            courses_results_store(courses, rng, today)
     return len(patient_ids)
 
 

@@ -91,21 +91,11 @@ def _find_patient(doc: IntakeDocument) -> Patient | None:
 
 
 def _new_patient(doc: IntakeDocument) -> Patient:
-    p = doc.patient
-    external_id = doc.external_id or None
-    if external_id and Patient.objects.filter(external_id=external_id).exists():
-        external_id = None
-    return Patient.objects.create(
-        given_name=p.given_name,
-        family_name=p.family_name,
-        email=(p.email or "").lower(),
-        date_of_birth=p.date_of_birth,
-        sex_at_birth=p.sex_at_birth,
-        phone=p.phone or "",
-        preferred_language=p.preferred_language or "en",
-        referring_clinician=p.referring_clinician or "",
-        external_id=external_id,
-    )
+    patient = _patient_row(doc)
+    if patient.external_id and Patient.objects.filter(external_id=patient.external_id).exists():
+        patient.external_id = None
+    patient.save()
+    return patient
 
 
 def intake_import(
