@@ -67,7 +67,10 @@ def make_course(
                 clinician=clinician,
                 appointment_type=kind,
                 start=start,
-                end=start + datetime.timedelta(minutes=kind.default_minutes),
+                # In UTC: wall-clock arithmetic across the spring change
+                # (02:00 on a DST day) would give an end equal to the start.
+                end=start.astimezone(datetime.UTC)
+                + datetime.timedelta(minutes=kind.default_minutes),
                 status=AppointmentStatus.COMPLETED if index < held else AppointmentStatus.CANCELLED,
                 course=course,
                 course_position=index + 1,
