@@ -239,7 +239,7 @@ class AppointmentAdminForm(forms.ModelForm):
         if kind is None or start is None or data.get("patient") is None:
             return data
         if not data.get("end"):
-            data["end"] = start + timedelta(minutes=kind.default_minutes)
+            data["end"] = clock.later_by(start, kind.default_minutes)
         instance = self.instance
         status = data.get("status")
         if instance.pk and status and status != instance.status:

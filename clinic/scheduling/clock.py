@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -18,3 +18,13 @@ def local(moment: datetime) -> datetime:
 def at_local(day: date, clock: time) -> datetime:
     """The aware moment of a wall-clock time on a day in the clinic's zone."""
     return datetime.combine(day, clock, tzinfo=clinic_zone())
+
+
+def later_by(moment: datetime, length: timedelta | int) -> datetime:
+    """`length` (a timedelta, or minutes) of elapsed time after `moment`,
+    counted in UTC: arithmetic on a local time is wall-clock, so across the
+    autumn change 01:30 + 60 minutes would last two hours, and across the
+    spring one an end could equal its start."""
+    if isinstance(length, int):
+        length = timedelta(minutes=length)
+    return moment.astimezone(UTC) + length

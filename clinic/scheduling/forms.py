@@ -3,7 +3,7 @@ booking rules live in `clinic.scheduling.services.rules`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django import forms
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
 from clinic.safety import is_crisis_answer
-from clinic.scheduling.clock import at_local, clinic_zone, local
+from clinic.scheduling.clock import at_local, clinic_zone, later_by, local
 from clinic.scheduling.models import AppointmentType, ChangeRequest, CoursePlan, Room
 from screening.intake.instruments import CSSRS_QUESTIONS, FREQUENCY_CHOICES, PHQ9_ITEMS
 
@@ -160,7 +160,7 @@ class BookForm(SlotMixin, forms.Form):
 
     def end(self) -> datetime | None:
         minutes = self.cleaned_data.get("minutes")
-        return self.start() + timedelta(minutes=minutes) if minutes else None
+        return later_by(self.start(), minutes) if minutes else None
 
 
 SCOPE_CHOICES = [

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from clinic.accounts.models import Patient, User
 from clinic.accounts.roles import CLINICIAN
-from clinic.scheduling.clock import at_local, local
+from clinic.scheduling.clock import at_local, later_by, local
 from clinic.scheduling.closures import closed_days
 from clinic.scheduling.models import (
     INACTIVE_STATUSES,
@@ -248,8 +248,8 @@ def slots_next_free(
         for block in [] if day in closed else blocks[day.weekday()]:
             start = at_local(day, block.start_time)
             stop = at_local(day, block.end_time)
-            while start + length <= stop and len(found) < count:
-                end = start + length
+            while later_by(start, length) <= stop and len(found) < count:
+                end = later_by(start, length)
                 if at and merged[at - 1][1] > start:
                     at = 0  # overlapping working-hour blocks: sweep again
                 while at < len(merged) and merged[at][1] <= start:

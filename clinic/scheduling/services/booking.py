@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.models import Patient, User
-from clinic.scheduling.clock import local
+from clinic.scheduling.clock import later_by, local
 from clinic.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -93,7 +93,7 @@ def appointment_book(
     """Book one appointment, or raise BookingError with the reasons. The
     patient is emailed (after commit, by the worker) unless `notify` is off
     (a course sends one email for all its sessions)."""
-    end = end or start + timedelta(minutes=appointment_type.default_minutes)
+    end = end or later_by(start, appointment_type.default_minutes)
     validate_resources(appointment_type=appointment_type, clinician=clinician, room=room)
     lock_resources(patient=patient, clinician=clinician, room=room)
     check_slot(
@@ -163,7 +163,7 @@ def move_step(
         raise BookingError("A cancelled or missed appointment cannot be moved; book a new one.")
     new_clinician = appointment.clinician if clinician is UNSET else clinician
     new_room = appointment.room if room is UNSET else room
-    end = end or start + (appointment.end - appointment.start)
+    end = end or later_by(start, appointment.end - appointment.start)
     validate_resources(
         appointment_type=appointment.appointment_type, clinician=new_clinician, room=new_room
     )

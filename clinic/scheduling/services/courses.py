@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from clinic.accounts.models import Patient, User
-from clinic.scheduling.clock import at_local, local
+from clinic.scheduling.clock import at_local, later_by, local
 from clinic.scheduling.closures import closed_days
 from clinic.scheduling.models import (
     Appointment,
@@ -139,7 +139,10 @@ def course_propose(
                 day=day, preferred=preferred_time, length=length
             ):
                 if calendar.free(
-                    start, start + length, clinician=kind.needs_clinician, room=kind.needs_room
+                    start,
+                    later_by(start, length),
+                    clinician=kind.needs_clinician,
+                    room=kind.needs_room,
                 ):
                     found = (start, extra)
                     break
@@ -152,7 +155,7 @@ def course_propose(
                     step.position,
                     kind,
                     start,
-                    start + length,
+                    later_by(start, length),
                     planned,
                     shift,
                     "No free slot within a week of the planned day.",
@@ -162,14 +165,16 @@ def course_propose(
         start, extra = found
         shift += extra
         # The proposed session now occupies the patient, clinician and room.
-        span = (start, start + length)
+        span = (start, later_by(start, length))
         calendar.patient.append(span)
         if kind.needs_clinician:
             calendar.clinician.append(span)
         if kind.needs_room:
             calendar.room.append(span)
         proposals.append(
-            ProposedSlot(step.position, kind, start, start + length, planned, shift, closed=skipped)
+            ProposedSlot(
+                step.position, kind, start, later_by(start, length), planned, shift, closed=skipped
+            )
         )
     return proposals
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clinic.scheduling.models import Appointment, ChangeRequest
 from clinic.scheduling.services.booking import appointment_move, appointment_set_status
@@ -153,3 +154,24 @@ def test_every_move_locks_patient_clinician_and_room(frozen_now, okafor, dana, t
     locked = " ".join(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
     for table in ("accounts_patient", "accounts_user", "scheduling_room"):
         assert f'FROM "{table}"' in locked, table
+
+
+def test_an_appointment_across_the_autumn_change_lasts_its_length(okafor, dana):
+    """01:30 on 1 November 2026 (the first, summer-time one) plus a 60-minute
+    type ends at 01:30 winter time: elapsed time, not the wall clock."""
+    import datetime
+
+    from clinic.scheduling.services.booking import appointment_book
+
+    kind = appointment_type("consult")
+    start = datetime.datetime(2026, 11, 1, 1, 30, tzinfo=timezone.get_default_timezone())
+    booked = appointment_book(
+        patient=dana,
+        appointment_type=kind,
+        start=start,
+        clinician=okafor,
+        booked_by=None,
+        override_reason="Overnight, by arrangement",
+    )
+    booked.refresh_from_db()
+    assert booked.end - booked.start == datetime.timedelta(minutes=kind.default_minutes)
