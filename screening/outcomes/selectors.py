@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, FloatField, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, When
 from django.db.models.functions import Cast
 
 from screening.engine import MODALITIES
@@ -87,6 +87,8 @@ class TreatmentRow:
 
 
 def _aggregates() -> dict:
+    """The counts of one cell of the results (a treatment and quarter of
+    start), from which every row, rate and completeness figure is summed."""
     return {
         "started": Count("pk"),
         "completed": Count("pk", filter=Q(status=CourseResult.Status.COMPLETED)),
@@ -99,7 +101,12 @@ def _aggregates() -> dict:
         "completer_responded": Count("pk", filter=Q(completer=True, responded=True)),
         "completer_remitted": Count("pk", filter=Q(completer=True, remitted=True)),
         "responders": Count("pk", filter=Q(days_to_response__isnull=False)),
+        "due": Sum("measurements_due"),
+        "answered": Sum("measurements_answered"),
     }
+
+
+COUNTS = tuple(_aggregates())
 
 
 def _fill(row: TreatmentRow, c: dict) -> None:
@@ -113,7 +120,9 @@ def _fill(row: TreatmentRow, c: dict) -> None:
     row.completer_remission = engine.rate(c["completer_remitted"], c["completers"])
 
 
-def _medians(qs: QuerySet, column: str, condition: Q) -> dict[str, dict[int, int]]:
+def _value_counts(qs: QuerySet, column: str, condition: Q) -> dict[str, dict[int, int]]:
+    """How many courses of each treatment have each value of `column` (for
+    a median): one GROUP BY, at most a few hundred rows."""
     counts: dict[str, dict[int, int]] = defaultdict(dict)
     for treatment, value, n in (
         qs.filter(condition).values_list("treatment", column).annotate(n=Count("pk")).order_by()
@@ -122,45 +131,12 @@ def _medians(qs: QuerySet, column: str, condition: Q) -> dict[str, dict[int, int
     return counts
 
 
-def treatment_rows(filters: Filters) -> tuple[list[TreatmentRow], TreatmentRow]:
-    """One row per treatment and one for all: counts, rates with Wilson
-    intervals (intent-to-treat and completers), median change among the
-    intent-to-treat, median days to first response among responders. Four
-    queries."""
-    qs = results(filters)
-    by_treatment = {
-        c["treatment"]: c for c in qs.values("treatment").annotate(**_aggregates()).order_by()
-    }
-    overall = qs.aggregate(**_aggregates())
-    changes = _medians(qs, "change", Q(intent_to_treat=True))
-    days = _medians(qs, "days_to_response", Q(days_to_response__isnull=False))
-    rows = []
-    for key in MODALITIES:
-        if filters.treatment and key != filters.treatment:
-            continue
-        row = TreatmentRow(key, modality_label(key))
-        if key in by_treatment:
-            _fill(row, by_treatment[key])
-            if row.itt >= engine.MIN_GROUP:
-                row.median_change = engine.median_from_counts(changes.get(key, {}))
-            if row.responders >= engine.MIN_GROUP:
-                row.median_days_to_response = engine.median_from_counts(days.get(key, {}))
-        rows.append(row)
-    total = TreatmentRow("all", "")
-    _fill(total, overall)
-    all_changes: dict[int, int] = defaultdict(int)
-    for per in changes.values():
+def _merged(per_treatment: dict[str, dict[int, int]]) -> dict[int, int]:
+    merged: dict[int, int] = defaultdict(int)
+    for per in per_treatment.values():
         for value, n in per.items():
-            all_changes[value] += n
-    all_days: dict[int, int] = defaultdict(int)
-    for per in days.values():
-        for value, n in per.items():
-            all_days[value] += n
-    if total.itt >= engine.MIN_GROUP:
-        total.median_change = engine.median_from_counts(all_changes)
-    if total.responders >= engine.MIN_GROUP:
-        total.median_days_to_response = engine.median_from_counts(all_days)
-    return rows, total
+            merged[value] += n
+    return merged
 
 
 @dataclass
@@ -172,43 +148,94 @@ class QuarterPoint:
     remission: engine.Rate | None
 
 
-def quarterly_rates(filters: Filters) -> dict[str, list[QuarterPoint]]:
-    """Intent-to-treat response and remission per treatment (and for all,
-    under "all") and quarter of the course's start. Two queries."""
-    rows = (
-        results(filters)
-        .filter(intent_to_treat=True)
-        .values("treatment", "start_quarter")
-        .annotate(
-            n=Count("pk"),
-            responded=Count("pk", filter=Q(responded=True)),
-            remitted=Count("pk", filter=Q(remitted=True)),
-        )
+@dataclass
+class Completeness:
+    treatment: str
+    label: str
+    due: int
+    answered: int
+
+    @property
+    def rate(self) -> engine.Rate | None:
+        return engine.rate(self.answered, self.due)
+
+
+@dataclass
+class Results:
+    """The clinic's results for the filters: a row per treatment and one for
+    all; intent-to-treat response and remission per quarter of the course's
+    start (per treatment and under "all"); the share of due measurements
+    answered per treatment."""
+
+    rows: list[TreatmentRow]
+    total: TreatmentRow
+    quarterly: dict[str, list[QuarterPoint]]
+    completeness: list[Completeness]
+
+
+def _point(quarter: date, c: dict) -> QuarterPoint:
+    return QuarterPoint(
+        quarter,
+        engine.quarter_label(quarter),
+        c["itt"],
+        engine.rate(c["itt_responded"], c["itt"]),
+        engine.rate(c["itt_remitted"], c["itt"]),
+    )
+
+
+def clinic_results(filters: Filters) -> Results:
+    """Counts, rates with Wilson intervals (intent-to-treat and completers),
+    the median change among the intent-to-treat and the median days to first
+    response among responders, per treatment and quarter. Three queries, each
+    one pass over the period's course results: the counts per treatment and
+    quarter (everything else is their sums), and the value counts of the two
+    medians."""
+    qs = results(filters)
+    cells = (
+        qs.values("treatment", "start_quarter")
+        .annotate(**_aggregates())
         .order_by("treatment", "start_quarter")
     )
-    overall = (
-        results(filters)
-        .filter(intent_to_treat=True)
-        .values("start_quarter")
-        .annotate(
-            n=Count("pk"),
-            responded=Count("pk", filter=Q(responded=True)),
-            remitted=Count("pk", filter=Q(remitted=True)),
+    by_treatment: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    overall = dict.fromkeys(COUNTS, 0)
+    by_quarter: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    quarterly: dict[str, list[QuarterPoint]] = defaultdict(list)
+    for cell in cells:
+        for name in COUNTS:
+            value = cell[name] or 0  # SUM over no row is NULL
+            by_treatment[cell["treatment"]][name] += value
+            overall[name] += value
+            by_quarter[cell["start_quarter"]][name] += value
+        if cell["itt"]:
+            quarterly[cell["treatment"]].append(_point(cell["start_quarter"], cell))
+    for quarter in sorted(q for q in by_quarter if by_quarter[q]["itt"]):
+        quarterly["all"].append(_point(quarter, by_quarter[quarter]))
+    changes = _value_counts(qs, "change", Q(intent_to_treat=True))
+    days = _value_counts(qs, "days_to_response", Q(days_to_response__isnull=False))
+    keys = [key for key in MODALITIES if not filters.treatment or key == filters.treatment]
+    rows = []
+    for key in keys:
+        row = TreatmentRow(key, modality_label(key))
+        if key in by_treatment:
+            _fill(row, by_treatment[key])
+            if row.itt >= engine.MIN_GROUP:
+                row.median_change = engine.median_from_counts(changes.get(key, {}))
+            if row.responders >= engine.MIN_GROUP:
+                row.median_days_to_response = engine.median_from_counts(days.get(key, {}))
+        rows.append(row)
+    total = TreatmentRow("all", "")
+    _fill(total, overall)
+    if total.itt >= engine.MIN_GROUP:
+        total.median_change = engine.median_from_counts(_merged(changes))
+    if total.responders >= engine.MIN_GROUP:
+        total.median_days_to_response = engine.median_from_counts(_merged(days))
+    completeness = [
+        Completeness(
+            key, modality_label(key), by_treatment[key]["due"], by_treatment[key]["answered"]
         )
-        .order_by("start_quarter")
-    )
-    series: dict[str, list[QuarterPoint]] = defaultdict(list)
-    for r in [*rows, *({**r, "treatment": "all"} for r in overall)]:
-        series[r["treatment"]].append(
-            QuarterPoint(
-                r["start_quarter"],
-                engine.quarter_label(r["start_quarter"]),
-                r["n"],
-                engine.rate(r["responded"], r["n"]),
-                engine.rate(r["remitted"], r["n"]),
-            )
-        )
-    return dict(series)
+        for key in keys
+    ]
+    return Results(rows, total, dict(quarterly), completeness)
 
 
 @dataclass
@@ -227,77 +254,55 @@ class Trend:
     points: list[TrendPoint] = field(default_factory=list)
 
 
+def _chart_axis(weekly: list[str], by_session: list[str]):
+    """A measurement's place on its treatment's chart: the week of the
+    course for the treatments charted by week, the session number for the
+    others."""
+    if not by_session:
+        return F("week")
+    if not weekly:
+        return F("session_number")
+    return Case(When(treatment__in=weekly, then=F("week")), default=F("session_number"))
+
+
 def phq9_trends(filters: Filters) -> list[Trend]:
     """Mean PHQ-9 (and its standard deviation) by week or session number of
     the course, per treatment, over the intent-to-treat courses; a point is
-    shown only where at least 10 courses were measured. Two queries."""
+    shown only where at least 10 courses were measured. Two queries: the
+    charts' settings and one pass over the period's answered PHQ-9."""
     by_week = dict(MeasurementCadence.objects.values_list("treatment", "chart_by_week"))
-    course_ids = results(filters).filter(intent_to_treat=True).values("course_id")
-    base = Measurement.objects.filter(
-        course_id__in=course_ids, instrument="phq9", score__isnull=False
-    )
-    score = Cast("score", FloatField())
     trends = {
         key: Trend(key, modality_label(key), by_week.get(key, False))
         for key in MODALITIES
         if not filters.treatment or key == filters.treatment
     }
     weekly = [key for key, trend in trends.items() if trend.by_week]
-    for column, keys in (
-        ("week", weekly),
-        ("session_number", [k for k in trends if k not in weekly]),
-    ):
-        if not keys:
+    by_session = [key for key in trends if key not in weekly]
+    course_ids = results(filters).filter(intent_to_treat=True).values("course_id")
+    score = Cast("score", FloatField())
+    rows = (
+        Measurement.objects.filter(
+            course_id__in=course_ids,
+            instrument="phq9",
+            score__isnull=False,
+            treatment__in=list(trends),
+        )
+        .annotate(x=_chart_axis(weekly, by_session))
+        .filter(x__isnull=False)
+        .values("treatment", "x")
+        .annotate(
+            n=Count("pk"),  # one score per course and week/session (the recompute's)
+            total=Sum(score),
+            squares=Sum(score * score),
+        )
+        .order_by("treatment", "x")
+    )
+    for r in rows:
+        if r["n"] < engine.MIN_GROUP:
             continue
-        rows = (
-            base.filter(treatment__in=keys, **{f"{column}__isnull": False})
-            .values("treatment", column)
-            .annotate(
-                n=Count("pk"),  # one score per course and week/session (the recompute's)
-                total=Sum(score),
-                squares=Sum(score * score),
-            )
-            .order_by("treatment", column)
-        )
-        for r in rows:
-            if r["n"] < engine.MIN_GROUP:
-                continue
-            mean, sd = engine.mean_and_sd(r["n"], r["total"], r["squares"])
-            trends[r["treatment"]].points.append(TrendPoint(r[column], r["n"], mean, sd))
+        mean, sd = engine.mean_and_sd(r["n"], r["total"], r["squares"])
+        trends[r["treatment"]].points.append(TrendPoint(r["x"], r["n"], mean, sd))
     return list(trends.values())
-
-
-@dataclass
-class Completeness:
-    treatment: str
-    label: str
-    due: int
-    answered: int
-
-    @property
-    def rate(self) -> engine.Rate | None:
-        return engine.rate(self.answered, self.due)
-
-
-def completeness(filters: Filters) -> list[Completeness]:
-    """The share of due measurements answered, per treatment. One query."""
-    rows = {
-        r["treatment"]: r
-        for r in results(filters)
-        .values("treatment")
-        .annotate(due=Sum("measurements_due"), answered=Sum("measurements_answered"))
-        .order_by()
-    }
-    return [
-        Completeness(
-            key,
-            modality_label(key),
-            rows.get(key, {}).get("due") or 0,
-            rows.get(key, {}).get("answered") or 0,
-        )
-        for key in MODALITIES
-        if not filters.treatment or key == filters.treatment
-    ]
 
 
 def has_small_groups(rows: list[TreatmentRow]) -> bool:

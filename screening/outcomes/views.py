@@ -39,9 +39,9 @@ def _results_context(request: HttpRequest) -> dict:
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
-    rows, total = selectors.treatment_rows(filters)
+    results = selectors.clinic_results(filters)
+    rows, total, quarterly = results.rows, results.total, results.quarterly
     total.label = _("All treatments")
-    quarterly = selectors.quarterly_rates(filters)
     trends = selectors.phq9_trends(filters)
     trend_charts = [
         {
@@ -72,7 +72,7 @@ def _results_context(request: HttpRequest) -> dict:
         "total": total,
         "trend_charts": trend_charts,
         "quarter_charts": quarter_charts,
-        "completeness": selectors.completeness(filters),
+        "completeness": results.completeness,
         "small_groups": selectors.has_small_groups(rows),
         "minimum": engine.MIN_GROUP,
         "query": query.urlencode(),

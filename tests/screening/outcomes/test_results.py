@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from screening.outcomes.models import CourseResult, Measurement, OutcomesSecret
-from screening.outcomes.selectors import EXPORT_COLUMNS, Filters, treatment_rows
+from screening.outcomes.selectors import EXPORT_COLUMNS, Filters, clinic_results, phq9_trends
 from tests.factories.accounts import PatientFactory, StaffFactory
 from tests.factories.outcomes import add_scores, make_course
 
@@ -134,7 +134,8 @@ def test_numbers_are_shown_only_for_groups_of_at_least_ten(db):
         responding_course("ect")
     for _ in range(10):
         responding_course("tms")
-    rows, total = treatment_rows(Filters())
+    results = clinic_results(Filters())
+    rows, total = results.rows, results.total
     by = {row.treatment: row for row in rows}
     assert by["ect"].started == 9
     assert not by["ect"].shown and by["ect"].itt_response is None
@@ -146,6 +147,44 @@ def test_numbers_are_shown_only_for_groups_of_at_least_ten(db):
     )
     assert by["tms"].median_change == -12
     assert total.started == 19 and total.itt_response.total == 19
+
+
+def test_quarters_completeness_and_trends_are_summed_from_one_pass(db):
+    """Per quarter of the course's start (per treatment and for all), the
+    share of due measurements answered, and the weekly PHQ-9 means: the
+    figures the page's charts and completeness table show."""
+    april = datetime.date(2026, 4, 6)
+    for _ in range(10):
+        responding_course("tms")  # Q1: responds (20 to 8), no remission
+    for _ in range(10):
+        course = make_course(treatment="tms", first=april)
+        spring = [april + datetime.timedelta(days=n) for n in (-2, 10, 19)]
+        add_scores(course, list(zip(spring, (20, 14, 4), strict=True)))  # Q2: remits
+    # Due and answered check-ins as the cadence's recompute stores them.
+    CourseResult.objects.filter(treatment="tms", started_on__lt=april).update(
+        measurements_due=4, measurements_answered=3
+    )
+    CourseResult.objects.filter(treatment="tms", started_on__gte=april).update(
+        measurements_due=4, measurements_answered=1
+    )
+    results = clinic_results(Filters())
+    tms = [
+        (p.label, p.n, p.response.successes, p.remission.successes)
+        for p in results.quarterly["tms"]
+    ]
+    assert tms == [("2026 Q1", 10, 10, 0), ("2026 Q2", 10, 10, 10)]
+    every = [(p.label, p.n, p.response.successes) for p in results.quarterly["all"]]
+    assert every == [("2026 Q1", 10, 10), ("2026 Q2", 10, 10)]
+    assert "ect" not in results.quarterly
+    by = {c.treatment: c for c in results.completeness}
+    assert (by["tms"].due, by["tms"].answered, by["tms"].rate.successes) == (80, 40, 40)
+    assert (by["ect"].due, by["ect"].answered, by["ect"].rate) == (0, 0, None)
+    assert results.total.started == 20 and results.total.itt_remission.successes == 10
+    trends = {t.treatment: t for t in phq9_trends(Filters())}
+    assert trends["tms"].by_week
+    points = [(p.x, p.n, round(p.mean, 2)) for p in trends["tms"].points]
+    assert points == [(0, 20, 20.0), (2, 20, 14.0), (3, 20, 6.0)]
+    assert trends["ect"].points == []
 
 
 def test_the_page_hides_small_groups(staff_client):
@@ -166,13 +205,13 @@ def test_filters_narrow_the_courses(staff_client, clinician):
     for _ in range(10):
         responding_course("tms", clinician=clinician)
     responding_course("tms", patient=young)
-    rows, _total = treatment_rows(Filters(clinician=clinician.pk))
+    rows = clinic_results(Filters(clinician=clinician.pk)).rows
     assert rows[2].treatment == "tms" and rows[2].started == 10
-    rows, _total = treatment_rows(Filters(age_band="18_29"))
+    rows = clinic_results(Filters(age_band="18_29")).rows
     assert rows[2].started == 1
-    rows, _total = treatment_rows(Filters(baseline_band="severe", start=day(0), end=day(0)))
+    rows = clinic_results(Filters(baseline_band="severe", start=day(0), end=day(0))).rows
     assert rows[2].started == 11
-    rows, _total = treatment_rows(Filters(start=day(1)))
+    rows = clinic_results(Filters(start=day(1))).rows
     assert rows[2].started == 0
 
 
@@ -265,7 +304,7 @@ def test_outcomes_page_query_count_does_not_grow(staff_client, django_assert_num
     for treatment in ("tms", "ect", "esketamine")[:size]:
         responding_course(treatment)
     staff_client.get(reverse("outcomes:outcomes"))  # warm the session
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(11):
         response = staff_client.get(reverse("outcomes:outcomes"), {"period": "all"})
     assert response.status_code == 200
 
