@@ -182,7 +182,7 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "course_results": casepage.course_results(intake.patient),
             "notes": intake.case_notes.select_related("author"),
             "decisions": intake.case_decisions.select_related("by"),
-            "history": casepage.history_lines(intake.case_events.select_related("actor")),
+            "history": casepage.case_history(intake),
             "treatment": _treatment_section(intake.patient, points),
         }
     )
