@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import cache, update_wrapper
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.views import redirect_to_login
@@ -26,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -101,6 +103,17 @@ SAFE_AUTOCOMPLETE = {
 
 class ClinicModelAdminMixin:
     """Mixed into every registered ModelAdmin by ClinicAdminSite.register."""
+
+    def action_checkbox(self, obj):
+        """Each row's checkbox, as Django's CheckboxInput writes it, without
+        a widget template per row (100 of them were a fifth of a list page)."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
