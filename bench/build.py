@@ -113,7 +113,13 @@ def acknowledge_urgent_flags(by_id: int, now: datetime.datetime) -> int:
             f"AND NOT EXISTS (SELECT 1 FROM {acks} a WHERE a.flag_id = f.id)",
             [by_id, URGENT_RANK, list(OPEN_REVIEW_STATUSES), now - datetime.timedelta(days=14)],
         )
-        return cursor.rowcount
+        acknowledged = cursor.rowcount
+        # The flags' mark, as review.services.flag_acknowledge sets it.
+        cursor.execute(
+            f"UPDATE {Flag._meta.db_table} f SET acknowledged = true FROM {acks} a "
+            "WHERE a.flag_id = f.id AND NOT f.acknowledged"
+        )
+        return acknowledged
 
 
 def courses_build(patient_ids: list[int], now: datetime.datetime, seed: int) -> int:

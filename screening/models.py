@@ -305,6 +305,11 @@ class Flag(models.Model):
     result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="flags")
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="flags")
     is_current = models.BooleanField(default=True)
+    # Whether a clinician has acknowledged it: kept by the review's services
+    # with its FlagAcknowledgement (the record of who, when and why), so the
+    # queue finds the unacknowledged urgent flags in a small index. The
+    # database default serves the bulk writers (COPY) that do not name it.
+    acknowledged = models.BooleanField(default=False, db_default=False)
     code = models.CharField(max_length=60)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     severity_rank = models.PositiveSmallIntegerField()
@@ -330,14 +335,14 @@ class Flag(models.Model):
                 name="flag_severity_idx",
                 condition=models.Q(is_current=True),
             ),
-            # The review queue's "urgent and not acknowledged" cases: the
-            # current urgent flags' ids and cases from the index alone, for the
-            # anti-join with their acknowledgements (see
+            # The review queue's "urgent and not acknowledged" cases: only the
+            # current urgent flags no clinician has acknowledged are in it (a
+            # few), not every urgent flag ever acknowledged (see
             # review.selectors.urgent_unacknowledged_ids).
             models.Index(
-                fields=["id", "intake"],
-                name="flag_urgent_current_idx",
-                condition=models.Q(is_current=True, severity_rank=URGENT_RANK),
+                fields=["intake"],
+                name="flag_urgent_unacknowledged_idx",
+                condition=models.Q(is_current=True, severity_rank=URGENT_RANK, acknowledged=False),
             ),
             # Review queue, treatment filter: EXISTS (current flag for the
             # treatment of this intake) and its highest severity rank for it.

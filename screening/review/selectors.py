@@ -125,12 +125,10 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
 def urgent_unacknowledged_ids() -> list[int]:
     """Cases out of the open statuses (e.g. more information requested) that
     still have an urgent flag no clinician has acknowledged: they stay on the
-    default queue. One query over the current urgent flags, read from
-    flag_urgent_current_idx alone (no flag rows), against their
-    acknowledgements."""
-    unacknowledged = _current_flags(
-        severity_rank=SEVERITY_RANK["urgent"], acknowledgement__isnull=True
-    )
+    default queue. One query, read from flag_urgent_unacknowledged_idx (the
+    current urgent flags not acknowledged: a few, however many urgent flags
+    were acknowledged over the years)."""
+    unacknowledged = _current_flags(severity_rank=SEVERITY_RANK["urgent"], acknowledged=False)
     return list(
         Intake.objects.filter(
             status=Intake.Status.SUBMITTED, highest_severity_rank=SEVERITY_RANK["urgent"]

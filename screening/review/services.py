@@ -70,6 +70,8 @@ def flag_acknowledge(*, flag: Flag, by, note: str = "") -> FlagAcknowledgement:
         flag=flag, defaults={"intake_id": flag.intake_id, "by": by, "note": note.strip()}
     )
     if created:
+        Flag.objects.filter(pk=flag.pk).update(acknowledged=True)
+        flag.acknowledged = True
         intake = Intake.objects.select_for_update().get(pk=flag.intake_id)
         _start_review(intake)
         detail = f"Acknowledged {flag.code} ({flag.severity})"
@@ -88,7 +90,7 @@ def acknowledgements_carry_forward(*, intake_ids: Sequence[int], **_signal) -> i
     topic already read: it gets the same acknowledgement (who, when, note).
     A flag whose severity changed is a new topic and stays unacknowledged.
     Without this, every urgent case ever closed would come back to the queue
-    after a rescreen. Three queries for a batch of intakes; returns how many
+    after a rescreen. Four queries for a batch of intakes; returns how many
     acknowledgements were carried. Connected to screening's
     `results_replaced` signal."""
     earlier = (
@@ -117,6 +119,8 @@ def acknowledgements_carry_forward(*, intake_ids: Sequence[int], **_signal) -> i
                 )
             )
     FlagAcknowledgement.objects.bulk_create(carried, ignore_conflicts=True)
+    if carried:
+        Flag.objects.filter(pk__in=[ack.flag_id for ack in carried]).update(acknowledged=True)
     return len(carried)
 
 

@@ -479,7 +479,7 @@ INDEXES = [
     "appt_notes_trgm",
     "intake_external_id_trgm",
     "intake_review_status_idx",
-    "flag_urgent_current_idx",
+    "flag_urgent_unacknowledged_idx",
 ]
 
 

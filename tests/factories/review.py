@@ -70,11 +70,19 @@ class CaseNoteFactory(factory.django.DjangoModelFactory):
 class FlagAcknowledgementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FlagAcknowledgement
+        skip_postgeneration_save = True
 
     flag = factory.LazyFunction(lambda: case().flags.filter(is_current=True).first())
     intake = factory.LazyAttribute(lambda o: o.flag.intake)
     by = factory.SubFactory(StaffFactory, role="clinician")
     note = ""
+
+    @factory.post_generation
+    def mark_flag(obj, create, extracted, **kwargs):
+        """The flag's mark, as `flag_acknowledge` sets it with the record."""
+        if create:
+            type(obj.flag).objects.filter(pk=obj.flag_id).update(acknowledged=True)
+            obj.flag.acknowledged = True
 
 
 class CaseDecisionFactory(factory.django.DjangoModelFactory):

@@ -76,3 +76,33 @@ def test_a_flag_whose_severity_changed_is_not_acknowledged(clinician):
     assert new.severity == "urgent"
     assert not FlagAcknowledgement.objects.filter(flag=new).exists()
     assert intake.pk in urgent_unacknowledged_ids()
+
+
+def _marks_match_records() -> None:
+    """Every flag's `acknowledged` mark says whether it has an acknowledgement."""
+    marks = dict(Flag.objects.values_list("pk", "acknowledged"))
+    recorded = set(FlagAcknowledgement.objects.values_list("flag_id", flat=True))
+    assert marks and {pk for pk, mark in marks.items() if mark} == recorded
+
+
+def test_the_acknowledged_mark_follows_the_record_through_a_rescreen(client, clinician):
+    """The queue reads the flags' mark (its index holds the unacknowledged
+    urgent flags only): set with each acknowledgement, carried with it."""
+    intake = case(
+        document=valid_document(**URGENT_ANSWERS, blood_pressure=RAISED_BP),
+        review_status=Intake.ReviewStatus.IN_REVIEW,
+    )
+    case_decide(intake=intake, kind="not_suitable", by=clinician, reason="Elsewhere")
+    assert intake.pk in urgent_unacknowledged_ids()  # closed, urgent flag unread
+    _marks_match_records()  # none yet
+    client.force_login(clinician)
+    for flag in intake.flags.filter(is_current=True, severity="urgent"):
+        response = client.post(f"/review/{intake.pk}/flags/{flag.pk}/acknowledge/", {"note": ""})
+        assert response.status_code == 302
+    assert intake.pk not in urgent_unacknowledged_ids()
+    _marks_match_records()
+    policy_update(changes={"bp_high_systolic": 135}, by=None)
+    intakes_rescreen(batch_size=10, workers=1)
+    _marks_match_records()
+    assert Flag.objects.filter(intake=intake, is_current=True, acknowledged=True).exists()
+    assert intake.pk not in urgent_unacknowledged_ids()
