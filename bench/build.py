@@ -141,7 +141,7 @@ def courses_build(patient_ids: list[int], now: datetime.datetime, seed: int) -> 
     return len(patient_ids)
 
 
-def build(intakes: int, seed: int = 16, log=print) -> dict:
+def build(intakes: int, span_days: int = 3 * 365, seed: int = 16, log=print) -> dict:
     import django
 
     django.setup()
@@ -204,7 +204,6 @@ def build(intakes: int, seed: int = 16, log=print) -> dict:
 
     # Patients and intakes.
     t0 = time.perf_counter()
-    span_days = 3 * 365
     patients = Copier(Patient, now)
     intake_rows = Copier(Intake, now)
     decisions = Copier(CaseDecision, now)
