@@ -179,13 +179,17 @@ def cover_letter_draft(context: dict[str, Any]) -> str:
 def case_section(intake, *, full: bool) -> dict[str, Any]:
     """The case page's prior-authorization section: every active policy's
     initial checklist (clinicians and admins) and the patient's
-    authorizations with sessions left (everyone on staff)."""
+    authorizations with sessions left (everyone on staff). With `full`, also
+    the case's facts (`case_facts`: the parsed intake and its assessed trials,
+    which the case page shows too) or why the intake could not be read."""
     section: dict[str, Any] = {
         "authorizations": selectors.patient_authorizations(intake.patient),
         "full": full,
     }
     if full:
-        facts = selectors.case_facts(intake).facts
+        found = selectors.case_facts(intake)
+        facts = section["facts"] = found.facts
+        section["facts_error"] = found.error
         section["checklists"] = [
             selectors.checklist(policy, facts, INITIAL) for policy in selectors.active_policies()
         ]

@@ -15,7 +15,6 @@ from django.utils.dateparse import parse_date
 
 from clinic.accounts.models import SexAtBirth
 from clinic.scheduling.selectors import phq9_checkins as scheduling_phq9_checkins
-from screening.engine import DocumentError, assess_trials, parse_document
 from screening.engine.scores import RESPONSE_WORDS, dast10_item_score
 from screening.engine.vocabulary import (
     MODALITIES,
@@ -28,7 +27,6 @@ from screening.labels import flag_title, modality_label
 from screening.models import Flag, Intake, Severity
 from screening.outcomes.selectors import patient_course_results
 from screening.review.models import CaseEvent
-from screening.services.policy import current_knowledge, current_policy
 
 
 def words(code: Any) -> str:
@@ -88,16 +86,6 @@ def treatment_grid(flags: list[Flag]) -> TreatmentGrid:
 
 
 # -- Treatment history --------------------------------------------------------
-
-
-def trial_assessments(document: dict) -> tuple[list, str]:
-    """(assessments, error): each antidepressant trial, adequate or not and why."""
-    try:
-        doc = parse_document(document)
-    except DocumentError as exc:
-        return [], "; ".join(f"{path}: {message}" for path, message in exc.errors[:5])
-    policy, _version = current_policy()
-    return assess_trials(doc, policy, current_knowledge()), ""
 
 
 @dataclass

@@ -143,7 +143,12 @@ def _case_context(case: Case, request: HttpRequest) -> dict:
             "acknowledgement", "acknowledgement__by"
         )
     )
-    trials, trials_error = casepage.trial_assessments(intake.document)
+    # The trials as the prior-auth section assessed them (one parse, one policy
+    # and medication knowledge read for the page).
+    facts = context["prior_auth"]["facts"]
+    trials, trials_error = (
+        (facts.trials, "") if facts else ([], context["prior_auth"]["facts_error"])
+    )
     procedures, therapies = casepage.prior_treatments(intake.document)
     scores = result.scores if result else {}
     points = casepage.phq9_points(versions, casepage.phq9_checkins(intake.patient))
