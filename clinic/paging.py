@@ -10,7 +10,8 @@ search is run once.
 - `search_cap`: the matching primary keys (at most `search_cap`) are read in
   one query, counted and sliced in Python, and only the page's rows are then
   read with their related data; the search condition runs once per request
-  instead of once for the count and once for the page.
+  instead of once for the count and once for the page. `capped` says that
+  more matched than are listed (the page should say so: narrow the search).
 """
 
 from __future__ import annotations
@@ -38,8 +39,17 @@ class ScaleFreePaginator(Paginator):
         self.rows_for = rows_for or (lambda ids: object_list.filter(pk__in=ids))
 
     @cached_property
+    def _matched(self) -> list:
+        # One more than the cap: whether more matched than are listed.
+        return list(self.object_list.values_list("pk", flat=True)[: self.search_cap + 1])
+
+    @property
     def _ids(self) -> list:
-        return list(self.object_list.values_list("pk", flat=True)[: self.search_cap])
+        return self._matched[: self.search_cap]
+
+    @property
+    def capped(self) -> bool:
+        return self.search_cap is not None and len(self._matched) > self.search_cap
 
     @cached_property
     def count(self) -> int:

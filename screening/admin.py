@@ -12,7 +12,11 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from clinic.accounts.admin_search import PatientSearchMixin, ScaleFreeDateHierarchyMixin
+from clinic.accounts.admin_search import (
+    PatientSearchMixin,
+    ScaleFreeDateHierarchyMixin,
+    ScaleFreeListMixin,
+)
 from screening.engine import MedicationKnowledge, Policy
 from screening.engine.knowledge import CLASSES
 from screening.models import (
@@ -314,7 +318,9 @@ class ScreeningResultInline(admin.TabularInline):
 
 
 @admin.register(Intake)
-class IntakeAdmin(ScaleFreeDateHierarchyMixin, PatientSearchMixin, ReadOnlyAdmin):
+class IntakeAdmin(
+    ScaleFreeDateHierarchyMixin, ScaleFreeListMixin, PatientSearchMixin, ReadOnlyAdmin
+):
     list_display = [
         "patient",
         "version",

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from clinic.accounts.admin_search import ScaleFreeDateHierarchyMixin
+from clinic.accounts.admin_search import ScaleFreeDateHierarchyMixin, ScaleFreeListMixin
 from clinic.accounts.invitations import InvitationError, invitation_send
 from clinic.accounts.models import Invitation, Patient, User
 from clinic.accounts.roles import ADMIN, role_of
@@ -110,7 +110,7 @@ class LanguageFilter(admin.SimpleListFilter):
 
 
 @admin.register(Patient)
-class PatientAdmin(ScaleFreeDateHierarchyMixin, admin.ModelAdmin):
+class PatientAdmin(ScaleFreeDateHierarchyMixin, ScaleFreeListMixin, admin.ModelAdmin):
     """Patients on file. The login (`user`) is set only by the patient
     accepting an invitation and never changed here, so a login cannot be moved
     to another record; only an admin changes a patient's email, with a reason."""

@@ -15,10 +15,14 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+from django.contrib import messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext as _
 
 from clinic.accounts.models import Patient
+from clinic.paging import ScaleFreePaginator
 
 # Past this many matching patients for one word, the ids are matched by a
 # subquery instead of a list (correct, slower: a very common word).
@@ -45,9 +49,17 @@ class PatientSearchMixin:
 
     def get_search_results(self, request, queryset, search_term):
         for word in _words(search_term):
-            matching = Patient.objects.filter(
-                reduce(or_, (Q(**{f"{f}__icontains": word}) for f in self.patient_search_fields))
-            ).values_list("pk", flat=True)
+            # Unordered: the patients' default ordering would walk its index
+            # past every non-matching name to find a common word's matches.
+            matching = (
+                Patient.objects.filter(
+                    reduce(
+                        or_, (Q(**{f"{f}__icontains": word}) for f in self.patient_search_fields)
+                    )
+                )
+                .order_by()
+                .values_list("pk", flat=True)
+            )
             ids = list(matching[: PATIENT_IDS_LIMIT + 1])
             condition = Q(patient_id__in=ids if len(ids) <= PATIENT_IDS_LIMIT else matching)
             for f in self.own_search_fields:
@@ -63,3 +75,41 @@ class ScaleFreeDateHierarchyMixin:
     every filtered row. The field needs an index (for its min and max)."""
 
     change_list_template = "admin/scale_free_change_list.html"
+
+
+class ScaleFreeListMixin:
+    """For a ModelAdmin over a large table (appointments, patients, intakes):
+    its pages through `ScaleFreePaginator`. A deep page is read from the
+    nearer end of the ordering (the last page costs what the first does, not
+    an OFFSET over the table), and a search lists its first `search_cap`
+    matches, read once (no COUNT over every match of a common word); when
+    more matched, the page says so."""
+
+    search_cap = 1000
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        if not searched:
+            return ScaleFreePaginator(queryset, per_page)
+
+        def rows_for(ids):
+            # The page's rows by id, with the list's related data and order:
+            # the ids come from the filtered, searched list, so its conditions
+            # (a common word's subquery) are not run again.
+            rows = queryset.all()
+            rows.query.clear_where()
+            return rows.filter(pk__in=ids)
+
+        paginator = ScaleFreePaginator(
+            queryset, per_page, search_cap=self.search_cap, rows_for=rows_for
+        )
+        if paginator.capped:
+            messages.info(
+                request,
+                _(
+                    "More than %(cap)s match this search: the first %(cap)s are listed. "
+                    "Add a word to narrow it."
+                )
+                % {"cap": f"{self.search_cap:,}"},
+            )
+        return paginator

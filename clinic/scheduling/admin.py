@@ -19,7 +19,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin import PatientAdmin as AccountsPatientAdmin
-from clinic.accounts.admin_search import PatientSearchMixin, ScaleFreeDateHierarchyMixin
+from clinic.accounts.admin_search import (
+    PatientSearchMixin,
+    ScaleFreeDateHierarchyMixin,
+    ScaleFreeListMixin,
+)
 from clinic.accounts.models import Patient
 from clinic.scheduling import clock
 from clinic.scheduling.closures import closures_seed
@@ -350,6 +354,7 @@ class ClinicianListFilter(admin.RelatedFieldListFilter):
 @admin.register(Appointment)
 class AppointmentAdmin(
     ScaleFreeDateHierarchyMixin,
+    ScaleFreeListMixin,
     PatientSearchMixin,
     SafeInputMixin,
     ClinicianChoiceMixin,

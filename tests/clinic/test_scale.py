@@ -588,3 +588,85 @@ def test_admin_row_checkbox_is_what_djangos_widget_writes(client, clinic_admin):
     client.force_login(clinic_admin)
     page = client.get("/admin/accounts/patient/").content.decode()
     assert djangos in page
+
+
+@pytest.mark.django_db
+def test_a_capped_search_lists_the_first_matches_and_says_more_matched():
+    for i in range(4):
+        case("info", patient=PatientFactory(family_name=f"Capworth{i}"))
+    qs = Intake.objects.filter(patient__family_name__icontains="capworth").order_by("pk")
+    paginator = ScaleFreePaginator(qs, 2, search_cap=3)
+    assert paginator.capped and paginator.count == 3 and paginator.num_pages == 2
+    assert len(paginator.page(2).object_list) == 1
+    assert not ScaleFreePaginator(qs, 2, search_cap=4).capped
+    assert not ScaleFreePaginator(qs, 2).capped
+
+
+@pytest.mark.django_db
+def test_the_queue_says_when_a_search_matches_more_than_it_lists(client, clinician, monkeypatch):
+    import screening.review.views as review_views
+
+    for i in range(4):
+        case("info", patient=PatientFactory(family_name=f"Capworth{i}"))
+    client.force_login(clinician)
+    monkeypatch.setattr(review_views, "SEARCH_CAP", 3)  # the cap, set low for 4 cases
+    page = client.get(QUEUE, {"q": "capworth", "status": "all"}).content.decode()
+    assert len(_rows(client.get(QUEUE, {"q": "capworth", "status": "all"}), "queue-row")) == 3
+    assert 'data-testid="queue-capped"' in page and "More than 3 cases match" in page
+    monkeypatch.setattr(review_views, "SEARCH_CAP", 4)
+    page = client.get(QUEUE, {"q": "capworth", "status": "all"}).content.decode()
+    assert 'data-testid="queue-capped"' not in page
+
+
+@pytest.mark.django_db
+def test_admin_search_lists_its_first_matches_and_says_more_matched(
+    client, clinic_admin, monkeypatch
+):
+    from django.contrib.admin import site
+
+    from clinic.accounts.models import Patient
+
+    for i in range(5):
+        PatientFactory(family_name=f"Capworth{i}")
+    PatientFactory(family_name="Other")
+    admin = site._registry[Patient]
+    # A cap of 3 at 2 rows a page (the clinic's: 1,000 at 100 a page).
+    monkeypatch.setattr(admin, "search_cap", 3)
+    monkeypatch.setattr(admin, "list_per_page", 2)
+    client.force_login(clinic_admin)
+    pages = [
+        client.get("/admin/accounts/patient/", {"q": "capworth", "p": n}).content.decode()
+        for n in (1, 2)
+    ]
+    assert "More than 3 match this search: the first 3 are listed." in pages[0]
+    assert [page.count('name="_selected_action"') for page in pages] == [2, 1]
+    assert not any("Other" in page for page in pages)
+    monkeypatch.setattr(admin, "search_cap", 5)
+    page = client.get("/admin/accounts/patient/", {"q": "capworth"}).content.decode()
+    assert "More than" not in page and page.count('name="_selected_action"') == 2
+
+
+@pytest.mark.django_db
+def test_admin_deep_pages_are_the_slices_of_the_ordering(client, clinic_admin, monkeypatch):
+    """Pages in the second half are read from the reversed ordering: walked
+    2 rows a page, they are the rows of one long page, in its order."""
+    from django.contrib.admin import site
+
+    from clinic.accounts.models import Patient
+
+    for i in range(7):
+        PatientFactory(family_name=f"Deep{i % 3}", given_name=f"G{i % 2}")
+    client.force_login(clinic_admin)
+
+    def shown(response) -> list[int]:
+        assert response.status_code == 200
+        found = re.findall(r'name="_selected_action" value="(\d+)"', response.content.decode())
+        return [int(pk) for pk in found]
+
+    whole = shown(client.get("/admin/accounts/patient/"))
+    assert len(whole) == 7
+    monkeypatch.setattr(site._registry[Patient], "list_per_page", 2)
+    walked = []
+    for number in range(4):
+        walked += shown(client.get("/admin/accounts/patient/", {"p": number + 1}))
+    assert walked == whole
