@@ -175,8 +175,10 @@ def _prior_auth_path(case_pk: int) -> str:
 
 def _pages(users) -> list[dict]:
     """(name, who, method, path, params, data): every page measured."""
+    from django.utils import timezone
+
     from clinic.accounts.models import Patient
-    from clinic.scheduling.models import Room
+    from clinic.scheduling.models import Appointment, Room
     from screening.models import Flag, Intake
 
     intake = (
@@ -192,10 +194,17 @@ def _pages(users) -> list[dict]:
         Flag.objects.filter(is_current=True, code="uncontrolled_hypertension").only("pk").first()
     )
     flag_code = common_flag.code if common_flag else "trd_likely"
-    patient = Patient.objects.order_by("pk").only("family_name", "email").first()
+    patient = Patient.objects.order_by("pk").only("family_name", "given_name", "email").first()
     name_word = patient.family_name[:5].lower()
     total = Intake.objects.filter(status="submitted").count()
     last_page = max(1, (total + 49) // 50)
+
+    # The admin lists' last pages (100 rows a page).
+    def admin_last(count: int) -> str:
+        return str(max(1, (count + 99) // 100))
+
+    past = Appointment.objects.filter(end__lt=timezone.now()).count()
+    first_name = patient.given_name.lower()  # one of 10 given names: 10% of patients
     today = datetime.date.today()
     pages = [
         ("floor (one-row authenticated view)", "clinician", "/schedule/types.css", {}),
@@ -239,6 +248,12 @@ def _pages(users) -> list[dict]:
             "clinician",
             "/review/",
             {"q": name_word, "status": "all"},
+        ),
+        (
+            "review queue, search by a common first name",
+            "clinician",
+            "/review/",
+            {"q": first_name, "status": "all"},
         ),
         (
             "review queue, search by email",
@@ -317,7 +332,19 @@ def _pages(users) -> list[dict]:
             "/admin/scheduling/appointment/",
             {"start__year": str(today.year), "start__month": str(today.month)},
         ),
+        (
+            "admin appointments, past, last page",
+            "admin",
+            "/admin/scheduling/appointment/",
+            {"when": "past", "p": admin_last(past)},
+        ),
         ("admin patients", "admin", "/admin/accounts/patient/", {}),
+        (
+            "admin patients, last page",
+            "admin",
+            "/admin/accounts/patient/",
+            {"p": admin_last(Patient.objects.count())},
+        ),
         ("admin patients, search", "admin", "/admin/accounts/patient/", {"q": name_word}),
         (
             "admin patients, search by email",
@@ -332,6 +359,18 @@ def _pages(users) -> list[dict]:
             {"preferred_language__exact": "es"},
         ),
         ("admin intakes", "admin", "/admin/screening/intake/", {}),
+        (
+            "admin intakes, last page",
+            "admin",
+            "/admin/screening/intake/",
+            {"p": admin_last(Intake.objects.count())},
+        ),
+        (
+            "admin intakes, search by a common first name",
+            "admin",
+            "/admin/screening/intake/",
+            {"q": first_name},
+        ),
         ("admin intakes, search", "admin", "/admin/screening/intake/", {"q": name_word}),
         (
             "admin intakes, review status filter",
