@@ -89,6 +89,10 @@ def queue_intakes(*, filters: QueueFilters, user) -> QuerySet[Intake]:
         flag_conditions["code"] = filters.flag
     if filters.severity in SEVERITY_RANK:
         flag_conditions["severity_rank"] = SEVERITY_RANK[filters.severity]
+        # Implied by such a flag (the intake's highest rank is its current
+        # flags' highest): lets the queue's indexes, which lead with the
+        # rank, read only the cases at or above it instead of every open one.
+        qs = qs.filter(highest_severity_rank__gte=SEVERITY_RANK[filters.severity])
     if filters.modality in MODALITIES:
         flag_conditions[f"for_{filters.modality}"] = True
         qs = qs.annotate(
