@@ -480,6 +480,7 @@ INDEXES = [
     "intake_external_id_trgm",
     "intake_review_status_idx",
     "flag_urgent_unacknowledged_idx",
+    "flag_current_intake_idx",
 ]
 
 
@@ -670,3 +671,32 @@ def test_admin_deep_pages_are_the_slices_of_the_ordering(client, clinic_admin, m
     for number in range(4):
         walked += shown(client.get("/admin/accounts/patient/", {"p": number + 1}))
     assert walked == whole
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_pages_current_flags_are_read_by_their_own_index_among_retired_ones(clinician):
+    """Rescreens retire flags and keep them: with most flags retired, the
+    queue's badges (a page's current flags) still read only current ones."""
+    from screening.models import Flag
+    from screening.review.selectors import QueueFilters, queue_intakes
+
+    intakes = [case("high", patient=PatientFactory(family_name=f"Retired{i}")) for i in range(20)]
+    current = list(Flag.objects.filter(is_current=True))
+    retired = []
+    for _ in range(10):  # ten rescreens' worth of retired flags
+        for flag in current:
+            flag.pk = None
+            flag.is_current = False
+            retired.append(flag)
+    Flag.objects.bulk_create(retired)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE screening_flag")
+    ids = [i.pk for i in intakes]
+    qs = Flag.objects.filter(is_current=True, intake_id__in=ids).order_by().only("pk", "code")
+    plan = _plan(*qs.query.sql_with_params(), bitmap_only=True)
+    assert "flag_current_intake_idx" in plan and "BitmapAnd" not in plan, plan
+    page = queue_intakes(filters=QueueFilters(status="all"), user=clinician)[:50]
+    assert {i.pk: len(i.current_flags) for i in page} == {
+        i.pk: Flag.objects.filter(intake=i, is_current=True).count() for i in intakes
+    }
